@@ -1,0 +1,93 @@
+package parley
+
+import (
+	"context"
+	"slices"
+	"time"
+)
+
+// EventType names a domain event pushed to agents' screens and to other
+// capabilities (routing, SLA, webhooks).
+type EventType string
+
+// Domain events.
+const (
+	EventMessageCreated       EventType = "message.created"
+	EventMessageUpdated       EventType = "message.updated" // delivery status changed
+	EventConversationCreated  EventType = "conversation.created"
+	EventConversationUpdated  EventType = "conversation.updated"
+	EventConversationAssigned EventType = "conversation.assigned"
+	EventContactUpdated       EventType = "contact.updated"
+	EventPresence             EventType = "presence" // agent online/away/offline
+	EventViewing              EventType = "viewing"  // agent viewing or typing in a conversation
+	EventChannelUpdated       EventType = "channel.updated"
+)
+
+// Activity is what an agent is doing in a conversation.
+type Activity string
+
+// Activities shown as "Ana is viewing / typing".
+const (
+	ActivityViewing Activity = "viewing"
+	ActivityTyping  Activity = "typing"
+	ActivityLeft    Activity = "left"
+)
+
+// PresenceInfo is an agent's presence or activity in a conversation.
+type PresenceInfo struct {
+	AgentID        int64    `json:"agent_id"`
+	AgentName      string   `json:"agent_name"`
+	Presence       Presence `json:"presence,omitempty"`
+	ConversationID int64    `json:"conversation_id,omitempty"`
+	Activity       Activity `json:"activity,omitempty"`
+}
+
+// Event is a domain event. It carries the state after the change so that
+// clients need not refetch.
+type Event struct {
+	Type         EventType     `json:"type"`
+	Conversation *Conversation `json:"conversation,omitempty"`
+	Message      *Message      `json:"message,omitempty"`
+	Contact      *Contact      `json:"contact,omitempty"`
+	Channel      *Channel      `json:"channel,omitempty"`
+	Presence     *PresenceInfo `json:"presence,omitempty"`
+	At           time.Time     `json:"at"`
+	// Trace is the time the inbound webhook was received, carried so that
+	// the benchmark can measure webhook → agent screen latency.
+	Trace *time.Time `json:"trace,omitempty"`
+}
+
+// EventPublisher fans events out to every node.
+type EventPublisher interface {
+	PublishEvent(ctx context.Context, e *Event) error
+}
+
+// InboundPublisher durably queues verified inbound events. It returns only
+// once the stream has stored every event, or an EUNAVAILABLE error.
+type InboundPublisher interface {
+	PublishInbound(ctx context.Context, events []*InboundEvent, raw []byte, receivedAt time.Time) error
+}
+
+// OutboundPublisher queues a stored outbound message for sending.
+type OutboundPublisher interface {
+	PublishOutbound(ctx context.Context, messageID int64, attempt int) error
+}
+
+// CanSee reports whether agent a may see conversation c: admins and
+// supervisors see everything; agents see tickets assigned to them, tickets
+// of their teams, and tickets of no team.
+func (a *Agent) CanSee(c *Conversation) bool {
+	if a == nil || c == nil {
+		return false
+	}
+	if a.Role.AtLeast(RoleSupervisor) {
+		return true
+	}
+	if c.AssigneeID != nil && *c.AssigneeID == a.ID {
+		return true
+	}
+	if c.TeamID == nil {
+		return true
+	}
+	return slices.Contains(a.TeamIDs, *c.TeamID)
+}
