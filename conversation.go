@@ -8,8 +8,10 @@ import (
 // Status is where a ticket is in its life.
 type Status string
 
-// Ticket statuses. Open and pending count as "active" (one active ticket per
-// contact thread on a channel); snoozed wakes up at SnoozedUntil.
+// Ticket statuses. Every status but closed is "active": a new customer
+// message joins (and reopens) the active ticket of its thread, so there is at
+// most one active ticket per (channel, contact, thread). Snoozed wakes up at
+// SnoozedUntil; closed is final and a new message opens a new ticket.
 const (
 	StatusOpen     Status = "open"
 	StatusPending  Status = "pending"
@@ -28,8 +30,8 @@ func (s Status) Valid() bool {
 }
 
 // Active reports whether a new inbound message joins a ticket in this status
-// (rather than opening a new one).
-func (s Status) Active() bool { return s == StatusOpen || s == StatusPending || s == StatusSnoozed }
+// (reopening it) rather than opening a new one.
+func (s Status) Active() bool { return s.Valid() && s != StatusClosed }
 
 // Priority orders the queue. Higher is more urgent.
 type Priority int
