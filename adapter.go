@@ -106,3 +106,8 @@ type WebhookResponder interface {
 
 // AdapterFactory builds the adapter of a channel from its configuration.
 type AdapterFactory func(ch *Channel) (Adapter, error)
+
+// AdapterSource builds (and may cache) the adapter of a channel.
+type AdapterSource interface {
+	Adapter(ch *Channel) (Adapter, error)
+}

@@ -91,3 +91,24 @@ func (a *Agent) CanSee(c *Conversation) bool {
 	}
 	return slices.Contains(a.TeamIDs, *c.TeamID)
 }
+
+// EventSubscriber delivers every domain event published from now on, by any
+// node, to handle until ctx is done. It returns once subscribed. Delivery is
+// best effort (for live screens): a client that reconnects refetches.
+type EventSubscriber interface {
+	SubscribeEvents(ctx context.Context, handle func(*Event)) error
+}
+
+// EventConsumer delivers domain events at least once to a named durable
+// consumer until ctx is done; when handle returns an error the event is
+// redelivered later with backoff. It returns once subscribed.
+type EventConsumer interface {
+	ConsumeEvents(ctx context.Context, durable string, handle func(context.Context, *Event) error) error
+}
+
+// PresenceBus shares agents' presence and activity between nodes. Nothing
+// of it is stored.
+type PresenceBus interface {
+	PublishPresence(ctx context.Context, p *PresenceInfo) error
+	SubscribePresence(ctx context.Context, handle func(*PresenceInfo)) error
+}
