@@ -40,6 +40,10 @@ type PresenceInfo struct {
 	Presence       Presence `json:"presence,omitempty"`
 	ConversationID int64    `json:"conversation_id,omitempty"`
 	Activity       Activity `json:"activity,omitempty"`
+	// Node names the app node that published it on the PresenceBus, so that
+	// a node can tell its own echo apart and count an agent online while any
+	// node holds a socket of theirs. Empty in what clients receive.
+	Node string `json:"node,omitempty"`
 }
 
 // Event is a domain event. It carries the state after the change so that
