@@ -1,0 +1,309 @@
+package bus
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/metrics"
+)
+
+// InboundDelivery is one inbound event handed to the processor.
+type InboundDelivery struct {
+	Event      *parley.InboundEvent
+	ReceivedAt time.Time // when the webhook arrived
+	Partition  int
+	Delivered  uint64 // 1 on first delivery, more after a nak or a crash
+}
+
+// InboundHandler stores one batch; nil acknowledges it, an error has it
+// redelivered (in order) after a backoff.
+type InboundHandler func(ctx context.Context, batch []InboundDelivery) error
+
+const (
+	// inboundFetchWait bounds one pull request; it is also how quickly a
+	// worker notices it should stop.
+	inboundFetchWait = time.Second
+	// inboundAckWait must exceed the time a batch takes to store.
+	inboundAckWait  = time.Minute
+	maxRetryBackoff = 30 * time.Second
+)
+
+// ConsumeInbound processes the INBOUND stream in batches of up to batchSize
+// until ctx is done or the bus closes. Each partition has one durable pull
+// consumer whose MaxAckPending is batchSize, and a lease gives each partition
+// to one node at a time, so one sender's events are handled strictly in order
+// across all nodes. A batch is acknowledged only after handle returns nil.
+// It returns once the consumers exist.
+func (b *Bus) ConsumeInbound(ctx context.Context, batchSize int, handle InboundHandler) error {
+	if batchSize <= 0 {
+		batchSize = 100
+	}
+	consumers := make([]jetstream.Consumer, b.cfg.Partitions)
+	for p := range consumers {
+		c, err := b.js.CreateOrUpdateConsumer(ctx, b.streamName(streamInbound), jetstream.ConsumerConfig{
+			Durable:       "inbound-" + strconv.Itoa(p),
+			FilterSubject: b.inboundSubject(p),
+			AckPolicy:     jetstream.AckExplicitPolicy,
+			AckWait:       inboundAckWait,
+			MaxAckPending: batchSize,
+			DeliverPolicy: jetstream.DeliverAllPolicy,
+		})
+		if err != nil {
+			return unavailable(err, "inbound consumer %d", p)
+		}
+		consumers[p] = c
+	}
+	kv, err := b.js.KeyValue(ctx, b.leaseBucketName())
+	if err != nil {
+		return unavailable(err, "lease bucket")
+	}
+	l := &leases{kv: kv, instance: b.instance, total: b.cfg.Partitions, owned: map[int]uint64{}}
+	co := &coordinator{b: b, leases: l, consumers: consumers, batchSize: batchSize, handle: handle, workers: map[int]*worker{}}
+	return b.startLoop(func(stop context.Context) {
+		ctx, cancel := b.mergeDone(ctx)
+		defer cancel()
+		co.run(ctx)
+	})
+}
+
+// coordinator keeps this node's share of partition leases and runs one
+// worker per partition it holds.
+type coordinator struct {
+	b         *Bus
+	leases    *leases
+	consumers []jetstream.Consumer
+	batchSize int
+	handle    InboundHandler
+	workers   map[int]*worker
+}
+
+type worker struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (co *coordinator) run(ctx context.Context) {
+	tick := time.NewTicker(co.b.cfg.LeaseTTL / 4)
+	defer tick.Stop()
+	for {
+		co.rebalance(ctx)
+		select {
+		case <-ctx.Done():
+			co.shutdown()
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (co *coordinator) rebalance(ctx context.Context) {
+	opCtx, cancel := context.WithTimeout(ctx, co.b.cfg.LeaseTTL/4)
+	defer cancel()
+	co.b.reportQueueDepth(opCtx)
+	nodes, err := co.leases.heartbeat(opCtx)
+	if err != nil {
+		co.b.log.Warn("partition lease heartbeat", "err", err)
+		return
+	}
+	for p := range co.workers {
+		if !co.leases.renew(opCtx, p) {
+			co.b.log.Warn("inbound partition lease lost", "partition", p)
+			co.stopWorker(p)
+		}
+	}
+	fair := co.leases.fairShare(nodes)
+	for p := range co.workers {
+		if len(co.workers) <= fair {
+			break
+		}
+		co.stopWorker(p)
+		co.leases.release(opCtx, p)
+	}
+	for _, p := range co.leases.candidates() {
+		if len(co.workers) >= fair {
+			break
+		}
+		if _, held := co.workers[p]; !held && co.leases.tryAcquire(opCtx, p) {
+			co.startWorker(ctx, p)
+		}
+	}
+}
+
+func (co *coordinator) startWorker(ctx context.Context, p int) {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &worker{cancel: cancel, done: make(chan struct{})}
+	co.workers[p] = w
+	co.b.log.Debug("inbound partition acquired", "partition", p)
+	go func() {
+		defer close(w.done)
+		pw := &partitionWorker{b: co.b, partition: p, consumer: co.consumers[p], batchSize: co.batchSize, handle: co.handle}
+		pw.run(ctx)
+	}()
+}
+
+// stopWorker waits for the worker's in-flight batch to finish.
+func (co *coordinator) stopWorker(p int) {
+	w := co.workers[p]
+	delete(co.workers, p)
+	w.cancel()
+	<-w.done
+}
+
+func (co *coordinator) shutdown() {
+	for p := range co.workers {
+		co.stopWorker(p)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	co.leases.leave(ctx)
+}
+
+// partitionWorker pulls one partition and hands it to the handler in order.
+type partitionWorker struct {
+	b         *Bus
+	partition int
+	consumer  jetstream.Consumer
+	batchSize int
+	handle    InboundHandler
+	backoff   time.Duration
+}
+
+func (w *partitionWorker) run(ctx context.Context) {
+	for ctx.Err() == nil {
+		fetch, err := w.consumer.Fetch(w.batchSize, jetstream.FetchMaxWait(inboundFetchWait))
+		if err != nil {
+			w.b.log.Warn("inbound fetch", "partition", w.partition, "err", err)
+			w.sleep(ctx)
+			continue
+		}
+		if w.drain(ctx, fetch) {
+			w.sleep(ctx)
+		} else {
+			w.backoff = 0
+		}
+	}
+}
+
+// drain handles one pull request's messages as they arrive, in chunks of
+// what is already buffered. After a failure (or when stopping) the rest is
+// naked in order, so redelivery keeps the order. It reports a failure.
+func (w *partitionWorker) drain(ctx context.Context, fetch jetstream.MessageBatch) (failed bool) {
+	msgs := fetch.Messages()
+	for first := range msgs {
+		if failed || ctx.Err() != nil {
+			_ = first.Nak()
+			continue
+		}
+		chunk := collect(first, msgs, w.batchSize)
+		if err := w.process(chunk); err != nil {
+			w.b.log.Warn("inbound batch failed; redelivering", "partition", w.partition, "size", len(chunk), "err", err)
+			nakAll(chunk)
+			failed = true
+		}
+	}
+	if err := fetch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
+		w.b.log.Debug("inbound fetch ended", "partition", w.partition, "err", err)
+	}
+	return failed
+}
+
+// collect takes first plus whatever else is already waiting, up to n.
+func collect(first jetstream.Msg, msgs <-chan jetstream.Msg, n int) []jetstream.Msg {
+	chunk := []jetstream.Msg{first}
+	for len(chunk) < n {
+		select {
+		case m, ok := <-msgs:
+			if !ok {
+				return chunk
+			}
+			chunk = append(chunk, m)
+		default:
+			return chunk
+		}
+	}
+	return chunk
+}
+
+// process decodes and handles a chunk, acknowledging it on success. The
+// handler's context survives Close, so an in-flight batch finishes.
+func (w *partitionWorker) process(chunk []jetstream.Msg) error {
+	deliveries := make([]InboundDelivery, 0, len(chunk))
+	kept := chunk[:0:0]
+	for _, m := range chunk {
+		d, err := decodeInbound(m, w.partition)
+		if err != nil {
+			w.b.log.Error("undecodable inbound message dropped", "partition", w.partition, "err", err)
+			_ = m.Term()
+			continue
+		}
+		deliveries = append(deliveries, d)
+		kept = append(kept, m)
+	}
+	if len(deliveries) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), inboundAckWait)
+	defer cancel()
+	if err := w.handle(ctx, deliveries); err != nil {
+		return err
+	}
+	return ackAll(ctx, kept)
+}
+
+func decodeInbound(m jetstream.Msg, partition int) (InboundDelivery, error) {
+	var env inboundEnvelope
+	if err := json.Unmarshal(m.Data(), &env); err != nil {
+		return InboundDelivery{}, err
+	}
+	if env.Event == nil {
+		return InboundDelivery{}, errors.New("envelope without event")
+	}
+	d := InboundDelivery{Event: env.Event, ReceivedAt: env.ReceivedAt, Partition: partition, Delivered: 1}
+	if md, err := m.Metadata(); err == nil {
+		d.Delivered = md.NumDelivered
+	}
+	return d, nil
+}
+
+// ackAll acknowledges in order and waits for the server to confirm the last
+// one: acks on one connection are processed in order, so the partition's
+// ack-pending window is free before the next fetch.
+func ackAll(ctx context.Context, msgs []jetstream.Msg) error {
+	for _, m := range msgs[:len(msgs)-1] {
+		if err := m.Ack(); err != nil {
+			return err
+		}
+	}
+	return msgs[len(msgs)-1].DoubleAck(ctx)
+}
+
+func nakAll(msgs []jetstream.Msg) {
+	for _, m := range msgs {
+		_ = m.Nak()
+	}
+}
+
+func (w *partitionWorker) sleep(ctx context.Context) {
+	w.backoff = min(max(2*w.backoff, 250*time.Millisecond), maxRetryBackoff)
+	select {
+	case <-ctx.Done():
+	case <-time.After(w.backoff):
+	}
+}
+
+// reportQueueDepth publishes how many messages wait in the work queues.
+func (b *Bus) reportQueueDepth(ctx context.Context) {
+	for label, base := range map[string]string{"inbound": streamInbound, "outbound": streamOutbound} {
+		s, err := b.js.Stream(ctx, b.streamName(base))
+		if err != nil {
+			continue
+		}
+		metrics.QueuePending.WithLabelValues(label).Set(float64(s.CachedInfo().State.Msgs))
+	}
+}
