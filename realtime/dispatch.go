@@ -1,0 +1,151 @@
+package realtime
+
+import (
+	"context"
+
+	parley "github.com/parleyhq/parley"
+)
+
+// visibleTo decides whether an event may reach agent a's screen. Events
+// about a conversation follow Agent.CanSee on the conversation as it is after
+// the change, so a reassignment reaches the new assignee and stops reaching
+// those who lost the ticket. A message without its conversation cannot be
+// checked, so only those who see every ticket get it. Everything else
+// (presence, contacts, channels) is for every agent.
+func visibleTo(a *parley.Agent, e *parley.Event) bool {
+	switch {
+	case a == nil:
+		return false
+	case e.Conversation != nil:
+		return a.CanSee(e.Conversation)
+	case e.Message != nil:
+		return a.Role.AtLeast(parley.RoleSupervisor)
+	}
+	return true
+}
+
+// advisory reports whether an event type may be skipped for a busy socket
+// instead of costing it its connection.
+func advisory(t parley.EventType) bool {
+	return t == parley.EventPresence || t == parley.EventViewing
+}
+
+// deliverEvent fans one domain event out to this node's sockets. It encodes
+// once, never blocks, and drops the sockets whose queue overflowed.
+func (h *Hub) deliverEvent(e *parley.Event) {
+	if e == nil {
+		return
+	}
+	frame, err := eventFrame(e)
+	if err != nil {
+		h.log.Error("cannot encode event", "type", e.Type, "err", err)
+		return
+	}
+	critical := !advisory(e.Type)
+	var slow []*client
+	h.sockets.each(func(c *client) {
+		if visibleTo(c.agent(), e) && !c.enqueue(frame, critical) {
+			slow = append(slow, c)
+		}
+	})
+	for _, c := range slow {
+		h.drop(c, statusTryAgainLater, "too slow: send queue full")
+	}
+}
+
+// handleFrame acts on one client frame.
+func (h *Hub) handleFrame(c *client, f clientFrame) {
+	switch f.Type {
+	case framePing:
+		c.enqueue(pongFrame, false)
+	case frameViewing, frameTyping:
+		h.startViewing(c, f.ConversationID, parley.Activity(f.Type))
+	case frameLeft:
+		if h.sockets.unwatch(c, f.ConversationID) {
+			return // another socket of the same agent still views it
+		}
+		h.announceActivity(c, f.ConversationID, parley.ActivityLeft)
+	}
+}
+
+// startViewing records and announces that c views (or types in) a
+// conversation; a socket that just arrived also learns who else is there.
+func (h *Hub) startViewing(c *client, conversationID int64, activity parley.Activity) {
+	now := h.clock.Now()
+	isNew := h.sockets.watch(c, conversationID, now.Add(h.cfg.ViewingTTL))
+	h.announceActivity(c, conversationID, activity)
+	if !isNew {
+		return
+	}
+	for _, v := range h.presence.viewersOf(conversationID, now) {
+		if v.AgentID != c.agentID {
+			c.enqueue(noticeFrame(&v, now), false)
+		}
+	}
+}
+
+func (h *Hub) announceActivity(c *client, conversationID int64, activity parley.Activity) {
+	a := c.agent()
+	h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, ConversationID: conversationID,
+		Activity: activity, Node: h.node})
+}
+
+// announce applies presence from this node at once and shares it with the
+// other nodes, which apply it when it arrives (receivePresence).
+func (h *Hub) announce(p *parley.PresenceInfo) {
+	if n := h.presence.apply(p, h.clock.Now()); n != nil {
+		h.notify(n)
+	}
+	if h.cfg.Presence == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(h.life, h.cfg.WriteTimeout)
+	defer cancel()
+	if err := h.cfg.Presence.PublishPresence(ctx, p); err != nil {
+		h.log.Warn("cannot share presence", "agent_id", p.AgentID, "err", err)
+	}
+}
+
+// receivePresence applies presence heard from another node. Our own, echoed
+// back by the bus, was applied when announced.
+func (h *Hub) receivePresence(p *parley.PresenceInfo) {
+	if p == nil || p.Node == h.node || p.AgentID == 0 {
+		return
+	}
+	if n := h.presence.apply(p, h.clock.Now()); n != nil {
+		h.notify(n)
+	}
+}
+
+// notify tells this node's sockets about a presence change: activity goes to
+// the other agents viewing the conversation, online/offline to everyone.
+// These frames are advisory: a busy socket skips them.
+func (h *Hub) notify(n *parley.PresenceInfo) {
+	frame := noticeFrame(n, h.clock.Now())
+	if n.ConversationID == 0 {
+		h.sockets.each(func(c *client) { c.enqueue(frame, false) })
+		return
+	}
+	h.sockets.eachWatcher(n.ConversationID, func(c *client) {
+		if c.agentID != n.AgentID {
+			c.enqueue(frame, false)
+		}
+	})
+}
+
+// sweep expires presence that was not refreshed in time.
+func (h *Hub) sweep(context.Context) {
+	now := h.clock.Now()
+	for _, n := range h.presence.expire(now) {
+		h.notify(n)
+	}
+	h.sockets.expireWatchers(now)
+}
+
+// heartbeat re-announces this node's agents, so that other nodes keep them
+// online while this node lives and let them go offline when it dies.
+func (h *Hub) heartbeat(context.Context) {
+	for _, a := range h.sockets.connectedAgents() {
+		h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOnline, Node: h.node})
+	}
+}

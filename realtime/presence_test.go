@@ -1,0 +1,163 @@
+package realtime_test
+
+import (
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	parley "github.com/parleyhq/parley"
+)
+
+// isActivity matches a viewing frame about an agent in a conversation.
+func isActivity(agentID, conversationID int64, a parley.Activity) func(frame) bool {
+	return func(f frame) bool {
+		return f.Type == "viewing" && f.Presence != nil && f.Presence.AgentID == agentID &&
+			f.Presence.ConversationID == conversationID && f.Presence.Activity == a
+	}
+}
+
+// isPresence matches a presence event about an agent.
+func isPresence(agentID int64, p parley.Presence) func(frame) bool {
+	return func(f frame) bool {
+		return f.Type == "presence" && f.Presence != nil && f.Presence.AgentID == agentID && f.Presence.Presence == p
+	}
+}
+
+func hasFrame(fs []frame, match func(frame) bool) bool { return slices.ContainsFunc(fs, match) }
+
+func viewerSummary(vs []parley.PresenceInfo) map[int64]parley.Activity {
+	out := make(map[int64]parley.Activity)
+	for _, v := range vs {
+		out[v.AgentID] = v.Activity
+	}
+	return out
+}
+
+func TestViewingAndTyping(t *testing.T) {
+	f := newTeamFixture(t, nil)
+	const conv = 7
+	f.ben.View(conv)
+	f.ben.Sync()
+
+	t.Run("a new viewer is announced to the others and learns who is there", func(t *testing.T) {
+		f.ana.View(conv)
+		got := f.ben.Until("Ana viewing", isActivity(1, conv, parley.ActivityViewing))
+		if hasFrame(got, isType("viewing")) {
+			t.Errorf("Ben got other activity first: %v", got)
+		}
+		f.ana.Until("Ben viewing", isActivity(2, conv, parley.ActivityViewing))
+		f.ana.View(conv) // a refresh changes nothing visible
+		f.ana.Sync()
+		if fr := f.ben.Sync(); hasFrame(fr, isType("viewing")) {
+			t.Errorf("Ana's refresh was announced again: %v", fr)
+		}
+	})
+
+	t.Run("typing reaches the other viewers", func(t *testing.T) {
+		f.ana.Type(conv)
+		f.ben.Until("Ana typing", isActivity(1, conv, parley.ActivityTyping))
+		f.ana.Sync()
+		want := map[int64]parley.Activity{1: parley.ActivityTyping, 2: parley.ActivityViewing}
+		if got := viewerSummary(f.node.Hub.Viewers(conv)); !maps.Equal(got, want) {
+			t.Errorf("Viewers = %v, want %v", got, want)
+		}
+	})
+
+	t.Run("agents not viewing the conversation hear nothing of it", func(t *testing.T) {
+		MustPublish(t, f.bus, markerEvent(1))
+		if got := f.sue.Until("marker", isMarker(1)); hasFrame(got, isType("viewing")) {
+			t.Errorf("Sue, viewing nothing, got activity: %v", got)
+		}
+	})
+
+	t.Run("typing expires back to viewing", func(t *testing.T) {
+		f.node.Clock.Advance(7 * time.Second)
+		f.ben.Until("Ana back to viewing", isActivity(1, conv, parley.ActivityViewing))
+	})
+
+	t.Run("viewing expires unless refreshed", func(t *testing.T) {
+		f.ben.View(conv) // Ben refreshes, Ana does not
+		f.ben.Sync()
+		f.node.Clock.Advance(24 * time.Second) // 31 s after Ana's last frame
+		f.ben.Until("Ana left", isActivity(1, conv, parley.ActivityLeft))
+		want := map[int64]parley.Activity{2: parley.ActivityViewing}
+		if got := viewerSummary(f.node.Hub.Viewers(conv)); !maps.Equal(got, want) {
+			t.Errorf("Viewers = %v, want %v", got, want)
+		}
+	})
+}
+
+func TestLeaving(t *testing.T) {
+	t.Run("a left frame is announced", func(t *testing.T) {
+		f := newTeamFixture(t, nil)
+		f.ben.View(8)
+		f.ben.Sync()
+		f.ana.View(8)
+		f.ben.Until("Ana viewing", isActivity(1, 8, parley.ActivityViewing))
+		f.ana.Send(map[string]any{"type": "left", "conversation_id": 8})
+		f.ben.Until("Ana left", isActivity(1, 8, parley.ActivityLeft))
+		if got := f.node.Hub.Viewers(8); len(got) != 1 || got[0].AgentID != 2 {
+			t.Errorf("Viewers = %v, want Ben only", got)
+		}
+	})
+
+	t.Run("a closed socket leaves and goes offline", func(t *testing.T) {
+		f := newTeamFixture(t, nil)
+		f.ben.View(9)
+		f.ben.Sync()
+		f.ana.View(9)
+		f.ben.Until("Ana viewing", isActivity(1, 9, parley.ActivityViewing))
+		f.ana.Close()
+		f.ben.Until("Ana left", isActivity(1, 9, parley.ActivityLeft))
+		f.sue.Until("Ana offline", isPresence(1, parley.PresenceOffline))
+		if got := f.node.Hub.Viewers(9); len(got) != 1 || got[0].AgentID != 2 {
+			t.Errorf("Viewers = %v, want Ben only", got)
+		}
+	})
+
+	t.Run("an agent still viewing from another socket does not leave", func(t *testing.T) {
+		f := newTeamFixture(t, nil)
+		second := MustDial(t, f.node, 1)
+		f.ben.View(10)
+		f.ben.Sync()
+		f.ana.View(10)
+		second.View(10)
+		second.Sync()
+		f.ben.Until("Ana viewing", isActivity(1, 10, parley.ActivityViewing))
+		f.ana.Close()
+		waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 3 })
+		if got := f.node.Hub.Viewers(10); len(got) != 2 {
+			t.Errorf("Viewers = %v, want Ana (second tab) and Ben", got)
+		}
+		second.Close()
+		f.ben.Until("Ana left", isActivity(1, 10, parley.ActivityLeft))
+	})
+}
+
+// TestOnlinePresence follows one agent's sockets opening and closing; the
+// steps share the sockets, so they are one test.
+func TestOnlinePresence(t *testing.T) {
+	f := newTeamFixture(t, nil)
+	f.node.Agents.Put(agent(4, "Dan", parley.RoleAgent, teamA))
+
+	// The first socket brings the agent online.
+	first := MustDial(t, f.node, 4)
+	f.sue.Until("Dan online", isPresence(4, parley.PresenceOnline))
+
+	// More sockets, and closing some, keep the agent online.
+	second, third := MustDial(t, f.node, 4), MustDial(t, f.node, 4)
+	first.Close()
+	waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 5 })
+	time.Sleep(50 * time.Millisecond) // an offline notice would follow the removal at once
+	MustPublish(t, f.bus, markerEvent(1))
+	got := f.sue.Until("marker", isMarker(1))
+	if hasFrame(got, func(fr frame) bool { return fr.Type == "presence" && fr.Presence.AgentID == 4 }) {
+		t.Errorf("Sue saw Dan's presence change while he stayed connected: %v", got)
+	}
+
+	// The last socket closing takes the agent offline.
+	second.Close()
+	third.Close()
+	f.sue.Until("Dan offline", isPresence(4, parley.PresenceOffline))
+}
