@@ -1,0 +1,83 @@
+package graph
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FlexString decodes a JSON string or number as a string: Meta sends ids
+// and WhatsApp timestamps as strings, but older samples use numbers.
+type FlexString string
+
+// UnmarshalJSON accepts a string, a number or null.
+func (s *FlexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var v string
+		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		*s = FlexString(v)
+		return nil
+	}
+	if string(b) == "null" {
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return err
+	}
+	*s = FlexString(n.String())
+	return nil
+}
+
+// String returns the value.
+func (s FlexString) String() string { return string(s) }
+
+// FlexTime decodes Meta's timestamps: Unix seconds or milliseconds, as a
+// number or a numeric string, or an RFC 3339 / "2006-01-02T15:04:05-0700"
+// string. Values above 1e12 are taken as milliseconds.
+type FlexTime struct{ time.Time }
+
+// UnmarshalJSON accepts the forms above; null leaves the zero time.
+func (t *FlexTime) UnmarshalJSON(b []byte) error {
+	var s FlexString
+	if err := s.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	v := strings.TrimSpace(string(s))
+	if v == "" {
+		return nil
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		t.Time = UnixAuto(int64(f))
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05-0700"} {
+		if p, err := time.Parse(layout, v); err == nil {
+			t.Time = p.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("meta: unreadable timestamp %q", v)
+}
+
+// UnixAuto converts Unix seconds or milliseconds (above 1e12) to UTC time.
+func UnixAuto(n int64) time.Time {
+	if n > 1e12 || n < -1e12 {
+		return time.UnixMilli(n).UTC()
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+// Or returns t, or fallback when t is zero.
+func (t FlexTime) Or(fallback time.Time) time.Time {
+	if t.IsZero() {
+		return fallback
+	}
+	return t.Time
+}
