@@ -1,9 +1,11 @@
 package bus
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -191,25 +193,29 @@ func (w *partitionWorker) run(ctx context.Context) {
 }
 
 // drain handles one pull request's messages as they arrive, in chunks of
-// what is already buffered. After a failure (or when stopping) the rest is
-// naked in order, so redelivery keeps the order. It reports a failure.
+// what is already buffered. After a failure (or when stopping) it holds the
+// rest back and naks everything once the pull request is over, in stream
+// order: a nak while the request is open would be redelivered into it,
+// behind newer messages. It reports a failure.
 func (w *partitionWorker) drain(ctx context.Context, fetch jetstream.MessageBatch) (failed bool) {
+	var held []jetstream.Msg
 	msgs := fetch.Messages()
 	for first := range msgs {
 		if failed || ctx.Err() != nil {
-			_ = first.Nak()
+			held = append(held, first)
 			continue
 		}
 		chunk := collect(first, msgs, w.batchSize)
 		if err := w.process(chunk); err != nil {
 			w.b.log.Warn("inbound batch failed; redelivering", "partition", w.partition, "size", len(chunk), "err", err)
-			nakAll(chunk)
+			held = append(held, chunk...)
 			failed = true
 		}
 	}
 	if err := fetch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 		w.b.log.Debug("inbound fetch ended", "partition", w.partition, "err", err)
 	}
+	nakInOrder(held)
 	return failed
 }
 
@@ -283,10 +289,21 @@ func ackAll(ctx context.Context, msgs []jetstream.Msg) error {
 	return msgs[len(msgs)-1].DoubleAck(ctx)
 }
 
-func nakAll(msgs []jetstream.Msg) {
+// nakInOrder returns messages for redelivery, oldest first, so that the
+// server redelivers them in their original order.
+func nakInOrder(msgs []jetstream.Msg) {
+	slices.SortStableFunc(msgs, func(a, b jetstream.Msg) int { return cmp.Compare(streamSeq(a), streamSeq(b)) })
 	for _, m := range msgs {
 		_ = m.Nak()
 	}
+}
+
+func streamSeq(m jetstream.Msg) uint64 {
+	md, err := m.Metadata()
+	if err != nil {
+		return 0
+	}
+	return md.Sequence.Stream
 }
 
 func (w *partitionWorker) sleep(ctx context.Context) {
