@@ -76,10 +76,10 @@ func (h *Hub) ServeAgent(w http.ResponseWriter, r *http.Request, a *parley.Agent
 	go c.writeLoop()
 	c.startPings()
 	c.readLoop()
+	h.detach(c) // at once: closing the socket may wait for the peer
 	c.kick(websocket.StatusNormalClosure, "")
 	<-c.writerDone
 	c.pingTimer.Stop()
-	h.detach(c)
 }
 
 func (h *Hub) newClient(conn *websocket.Conn, a *parley.Agent) *client {
@@ -175,7 +175,7 @@ func (c *client) ping() {
 	ctx, cancel := context.WithTimeout(context.Background(), c.hub.cfg.WriteTimeout)
 	defer cancel()
 	if err := c.conn.Ping(ctx); err != nil {
-		c.kick(statusPolicyViolation, "no pong")
+		c.hub.drop(c, statusPolicyViolation, "no pong")
 		return
 	}
 	c.pingTimer.Reset(c.hub.cfg.PingInterval)

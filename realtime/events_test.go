@@ -43,7 +43,7 @@ func newTeamFixture(t *testing.T, tune func(*realtime.Config)) *teamFixture {
 func (f *teamFixture) received(t *testing.T, marker int64) (ana, ben, sue []int64) {
 	t.Helper()
 	MustPublish(t, f.bus, markerEvent(marker))
-	got := func(c *testClient) []int64 { return conversationIDs(c.Until("marker", isMarker(marker))) }
+	got := func(c *testClient) []int64 { return conversationIDs(c.Until(t, "marker", isMarker(marker))) }
 	return got(f.ana), got(f.ben), got(f.sue)
 }
 
@@ -86,10 +86,10 @@ func TestEventVisibility(t *testing.T) {
 		hasMessage := func(fs []frame) bool {
 			return slices.ContainsFunc(fs, func(f frame) bool { return f.Message != nil && f.Message.ID == 9 })
 		}
-		if hasMessage(f.ana.Until("marker", isMarker(4))) || hasMessage(f.ben.Until("marker", isMarker(4))) {
+		if hasMessage(f.ana.Until(t, "marker", isMarker(4))) || hasMessage(f.ben.Until(t, "marker", isMarker(4))) {
 			t.Errorf("an agent received a message whose ticket the hub could not check")
 		}
-		if !hasMessage(f.sue.Until("marker", isMarker(4))) {
+		if !hasMessage(f.sue.Until(t, "marker", isMarker(4))) {
 			t.Errorf("the supervisor did not receive the message")
 		}
 	})
@@ -102,7 +102,7 @@ func TestEventFrameShape(t *testing.T) {
 		Conversation: &parley.Conversation{ID: 103, Status: parley.StatusOpen, Version: 7},
 		Message:      &parley.Message{ID: 10, ConversationID: 103, Body: "hola"}})
 	var got frame
-	f.ana.Until("message 10", func(fr frame) bool { got = fr; return fr.Message != nil && fr.Message.ID == 10 })
+	f.ana.Until(t, "message 10", func(fr frame) bool { got = fr; return fr.Message != nil && fr.Message.ID == 10 })
 	if got.Type != "message.created" || got.Conversation.Version != 7 || got.Message.Body != "hola" {
 		t.Errorf("frame = %s, want the message.created event with its conversation and message", got)
 	}
@@ -173,10 +173,10 @@ func TestAgentChanges(t *testing.T) {
 		if err := f.node.Hub.RefreshAgent(context.Background(), 2); err != nil {
 			t.Fatal(err)
 		}
-		if got := f.ben.Ended(); got != websocket.StatusPolicyViolation {
+		if got := f.ben.Ended(t); got != websocket.StatusPolicyViolation {
 			t.Errorf("close status = %v, want policy violation", got)
 		}
 		MustPublish(t, f.bus, markerEvent(1))
-		f.ana.Until("marker", isMarker(1)) // the others carry on
+		f.ana.Until(t, "marker", isMarker(1)) // the others carry on
 	})
 }

@@ -159,7 +159,6 @@ func (f frame) String() string { return f.Raw }
 // testClient is an agent's browser: a real WebSocket client whose frames
 // are read in the background into a channel.
 type testClient struct {
-	tb     testing.TB
 	conn   *websocket.Conn
 	frames chan frame
 	ended  chan struct{}
@@ -170,9 +169,9 @@ type testClient struct {
 func MustDial(tb testing.TB, n *testNode, agentID int64) *testClient {
 	tb.Helper()
 	conn := MustDialRaw(tb, n, agentID)
-	c := &testClient{tb: tb, conn: conn, frames: make(chan frame, 4096), ended: make(chan struct{})}
+	c := &testClient{conn: conn, frames: make(chan frame, 4096), ended: make(chan struct{})}
 	go c.readAll()
-	hello := c.Next()
+	hello := c.Next(tb)
 	if hello.Type != "hello" || hello.AgentID != agentID {
 		tb.Fatalf("first frame = %s, want hello for agent %d", hello, agentID)
 	}
@@ -213,46 +212,46 @@ func (c *testClient) readAll() {
 }
 
 // Send writes one client frame.
-func (c *testClient) Send(v any) {
-	c.tb.Helper()
+func (c *testClient) Send(tb testing.TB, v any) {
+	tb.Helper()
 	data, err := json.Marshal(v)
 	if err != nil {
-		c.tb.Fatal(err)
+		tb.Fatal(err)
 	}
-	c.SendRaw(data)
+	c.SendRaw(tb, data)
 }
 
-func (c *testClient) SendRaw(data []byte) {
-	c.tb.Helper()
+func (c *testClient) SendRaw(tb testing.TB, data []byte) {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
 	defer cancel()
 	if err := c.conn.Write(ctx, websocket.MessageText, data); err != nil {
-		c.tb.Fatalf("send %s: %v", data, err)
+		tb.Fatalf("send %s: %v", data, err)
 	}
 }
 
-func (c *testClient) View(conversationID int64) {
-	c.tb.Helper()
-	c.Send(map[string]any{"type": "viewing", "conversation_id": conversationID})
+func (c *testClient) View(tb testing.TB, conversationID int64) {
+	tb.Helper()
+	c.Send(tb, map[string]any{"type": "viewing", "conversation_id": conversationID})
 }
 
-func (c *testClient) Type(conversationID int64) {
-	c.tb.Helper()
-	c.Send(map[string]any{"type": "typing", "conversation_id": conversationID})
+func (c *testClient) Type(tb testing.TB, conversationID int64) {
+	tb.Helper()
+	c.Send(tb, map[string]any{"type": "typing", "conversation_id": conversationID})
 }
 
 // Sync waits until the hub has handled every frame this client sent before:
 // the hub answers a ping after the frames before it. It returns the frames
 // received meanwhile.
-func (c *testClient) Sync() []frame {
-	c.tb.Helper()
-	c.Send(map[string]string{"type": "ping"})
-	return c.Until("pong", isType("pong"))
+func (c *testClient) Sync(tb testing.TB) []frame {
+	tb.Helper()
+	c.Send(tb, map[string]string{"type": "ping"})
+	return c.Until(tb, "pong", isType("pong"))
 }
 
 // Next returns the next frame, failing the test if none comes in time.
-func (c *testClient) Next() frame {
-	c.tb.Helper()
+func (c *testClient) Next(tb testing.TB) frame {
+	tb.Helper()
 	select {
 	case f := <-c.frames:
 		return f
@@ -262,37 +261,37 @@ func (c *testClient) Next() frame {
 			return f
 		default:
 		}
-		c.tb.Fatalf("connection ended while waiting for a frame: %v", c.err)
+		tb.Fatalf("connection ended while waiting for a frame: %v", c.err)
 	case <-time.After(waitFor):
-		c.tb.Fatalf("no frame within %s", waitFor)
+		tb.Fatalf("no frame within %s", waitFor)
 	}
 	return frame{}
 }
 
 // Until reads frames until one matches and returns the frames before it.
-func (c *testClient) Until(what string, match func(frame) bool) (before []frame) {
-	c.tb.Helper()
+func (c *testClient) Until(tb testing.TB, what string, match func(frame) bool) (before []frame) {
+	tb.Helper()
 	deadline := time.Now().Add(waitFor)
 	for time.Now().Before(deadline) {
-		f := c.Next()
+		f := c.Next(tb)
 		if match(f) {
 			return before
 		}
 		before = append(before, f)
 	}
-	c.tb.Fatalf("never received %s; got %v", what, before)
+	tb.Fatalf("never received %s; got %v", what, before)
 	return nil
 }
 
 // Ended waits for the server to close the connection and returns the close
 // status (-1 if it ended without one).
-func (c *testClient) Ended() websocket.StatusCode {
-	c.tb.Helper()
+func (c *testClient) Ended(tb testing.TB) websocket.StatusCode {
+	tb.Helper()
 	select {
 	case <-c.ended:
 		return websocket.CloseStatus(c.err)
 	case <-time.After(waitFor):
-		c.tb.Fatalf("connection still open after %s", waitFor)
+		tb.Fatalf("connection still open after %s", waitFor)
 	}
 	return 0
 }

@@ -37,27 +37,27 @@ func viewerSummary(vs []parley.PresenceInfo) map[int64]parley.Activity {
 func TestViewingAndTyping(t *testing.T) {
 	f := newTeamFixture(t, nil)
 	const conv = 7
-	f.ben.View(conv)
-	f.ben.Sync()
+	f.ben.View(t, conv)
+	f.ben.Sync(t)
 
 	t.Run("a new viewer is announced to the others and learns who is there", func(t *testing.T) {
-		f.ana.View(conv)
-		got := f.ben.Until("Ana viewing", isActivity(1, conv, parley.ActivityViewing))
+		f.ana.View(t, conv)
+		got := f.ben.Until(t, "Ana viewing", isActivity(1, conv, parley.ActivityViewing))
 		if hasFrame(got, isType("viewing")) {
 			t.Errorf("Ben got other activity first: %v", got)
 		}
-		f.ana.Until("Ben viewing", isActivity(2, conv, parley.ActivityViewing))
-		f.ana.View(conv) // a refresh changes nothing visible
-		f.ana.Sync()
-		if fr := f.ben.Sync(); hasFrame(fr, isType("viewing")) {
+		f.ana.Until(t, "Ben viewing", isActivity(2, conv, parley.ActivityViewing))
+		f.ana.View(t, conv) // a refresh changes nothing visible
+		f.ana.Sync(t)
+		if fr := f.ben.Sync(t); hasFrame(fr, isType("viewing")) {
 			t.Errorf("Ana's refresh was announced again: %v", fr)
 		}
 	})
 
 	t.Run("typing reaches the other viewers", func(t *testing.T) {
-		f.ana.Type(conv)
-		f.ben.Until("Ana typing", isActivity(1, conv, parley.ActivityTyping))
-		f.ana.Sync()
+		f.ana.Type(t, conv)
+		f.ben.Until(t, "Ana typing", isActivity(1, conv, parley.ActivityTyping))
+		f.ana.Sync(t)
 		want := map[int64]parley.Activity{1: parley.ActivityTyping, 2: parley.ActivityViewing}
 		if got := viewerSummary(f.node.Hub.Viewers(conv)); !maps.Equal(got, want) {
 			t.Errorf("Viewers = %v, want %v", got, want)
@@ -66,21 +66,21 @@ func TestViewingAndTyping(t *testing.T) {
 
 	t.Run("agents not viewing the conversation hear nothing of it", func(t *testing.T) {
 		MustPublish(t, f.bus, markerEvent(1))
-		if got := f.sue.Until("marker", isMarker(1)); hasFrame(got, isType("viewing")) {
+		if got := f.sue.Until(t, "marker", isMarker(1)); hasFrame(got, isType("viewing")) {
 			t.Errorf("Sue, viewing nothing, got activity: %v", got)
 		}
 	})
 
 	t.Run("typing expires back to viewing", func(t *testing.T) {
 		f.node.Clock.Advance(7 * time.Second)
-		f.ben.Until("Ana back to viewing", isActivity(1, conv, parley.ActivityViewing))
+		f.ben.Until(t, "Ana back to viewing", isActivity(1, conv, parley.ActivityViewing))
 	})
 
 	t.Run("viewing expires unless refreshed", func(t *testing.T) {
-		f.ben.View(conv) // Ben refreshes, Ana does not
-		f.ben.Sync()
+		f.ben.View(t, conv) // Ben refreshes, Ana does not
+		f.ben.Sync(t)
 		f.node.Clock.Advance(24 * time.Second) // 31 s after Ana's last frame
-		f.ben.Until("Ana left", isActivity(1, conv, parley.ActivityLeft))
+		f.ben.Until(t, "Ana left", isActivity(1, conv, parley.ActivityLeft))
 		want := map[int64]parley.Activity{2: parley.ActivityViewing}
 		if got := viewerSummary(f.node.Hub.Viewers(conv)); !maps.Equal(got, want) {
 			t.Errorf("Viewers = %v, want %v", got, want)
@@ -91,12 +91,12 @@ func TestViewingAndTyping(t *testing.T) {
 func TestLeaving(t *testing.T) {
 	t.Run("a left frame is announced", func(t *testing.T) {
 		f := newTeamFixture(t, nil)
-		f.ben.View(8)
-		f.ben.Sync()
-		f.ana.View(8)
-		f.ben.Until("Ana viewing", isActivity(1, 8, parley.ActivityViewing))
-		f.ana.Send(map[string]any{"type": "left", "conversation_id": 8})
-		f.ben.Until("Ana left", isActivity(1, 8, parley.ActivityLeft))
+		f.ben.View(t, 8)
+		f.ben.Sync(t)
+		f.ana.View(t, 8)
+		f.ben.Until(t, "Ana viewing", isActivity(1, 8, parley.ActivityViewing))
+		f.ana.Send(t, map[string]any{"type": "left", "conversation_id": 8})
+		f.ben.Until(t, "Ana left", isActivity(1, 8, parley.ActivityLeft))
 		if got := f.node.Hub.Viewers(8); len(got) != 1 || got[0].AgentID != 2 {
 			t.Errorf("Viewers = %v, want Ben only", got)
 		}
@@ -104,13 +104,13 @@ func TestLeaving(t *testing.T) {
 
 	t.Run("a closed socket leaves and goes offline", func(t *testing.T) {
 		f := newTeamFixture(t, nil)
-		f.ben.View(9)
-		f.ben.Sync()
-		f.ana.View(9)
-		f.ben.Until("Ana viewing", isActivity(1, 9, parley.ActivityViewing))
+		f.ben.View(t, 9)
+		f.ben.Sync(t)
+		f.ana.View(t, 9)
+		f.ben.Until(t, "Ana viewing", isActivity(1, 9, parley.ActivityViewing))
 		f.ana.Close()
-		f.ben.Until("Ana left", isActivity(1, 9, parley.ActivityLeft))
-		f.sue.Until("Ana offline", isPresence(1, parley.PresenceOffline))
+		f.ben.Until(t, "Ana left", isActivity(1, 9, parley.ActivityLeft))
+		f.sue.Until(t, "Ana offline", isPresence(1, parley.PresenceOffline))
 		if got := f.node.Hub.Viewers(9); len(got) != 1 || got[0].AgentID != 2 {
 			t.Errorf("Viewers = %v, want Ben only", got)
 		}
@@ -119,19 +119,19 @@ func TestLeaving(t *testing.T) {
 	t.Run("an agent still viewing from another socket does not leave", func(t *testing.T) {
 		f := newTeamFixture(t, nil)
 		second := MustDial(t, f.node, 1)
-		f.ben.View(10)
-		f.ben.Sync()
-		f.ana.View(10)
-		second.View(10)
-		second.Sync()
-		f.ben.Until("Ana viewing", isActivity(1, 10, parley.ActivityViewing))
+		f.ben.View(t, 10)
+		f.ben.Sync(t)
+		f.ana.View(t, 10)
+		second.View(t, 10)
+		second.Sync(t)
+		f.ben.Until(t, "Ana viewing", isActivity(1, 10, parley.ActivityViewing))
 		f.ana.Close()
 		waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 3 })
 		if got := f.node.Hub.Viewers(10); len(got) != 2 {
 			t.Errorf("Viewers = %v, want Ana (second tab) and Ben", got)
 		}
 		second.Close()
-		f.ben.Until("Ana left", isActivity(1, 10, parley.ActivityLeft))
+		f.ben.Until(t, "Ana left", isActivity(1, 10, parley.ActivityLeft))
 	})
 }
 
@@ -143,7 +143,7 @@ func TestOnlinePresence(t *testing.T) {
 
 	// The first socket brings the agent online.
 	first := MustDial(t, f.node, 4)
-	f.sue.Until("Dan online", isPresence(4, parley.PresenceOnline))
+	f.sue.Until(t, "Dan online", isPresence(4, parley.PresenceOnline))
 
 	// More sockets, and closing some, keep the agent online.
 	second, third := MustDial(t, f.node, 4), MustDial(t, f.node, 4)
@@ -151,7 +151,7 @@ func TestOnlinePresence(t *testing.T) {
 	waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 5 })
 	time.Sleep(50 * time.Millisecond) // an offline notice would follow the removal at once
 	MustPublish(t, f.bus, markerEvent(1))
-	got := f.sue.Until("marker", isMarker(1))
+	got := f.sue.Until(t, "marker", isMarker(1))
 	if hasFrame(got, func(fr frame) bool { return fr.Type == "presence" && fr.Presence.AgentID == 4 }) {
 		t.Errorf("Sue saw Dan's presence change while he stayed connected: %v", got)
 	}
@@ -159,5 +159,5 @@ func TestOnlinePresence(t *testing.T) {
 	// The last socket closing takes the agent offline.
 	second.Close()
 	third.Close()
-	f.sue.Until("Dan offline", isPresence(4, parley.PresenceOffline))
+	f.sue.Until(t, "Dan offline", isPresence(4, parley.PresenceOffline))
 }
