@@ -1,0 +1,121 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// channelCreate is the only place secrets come in; parley.Channel never
+// serialises them, so they cannot come back out.
+type channelCreate struct {
+	Platform parley.Platform   `json:"platform"`
+	Name     string            `json:"name"`
+	Config   map[string]string `json:"config,omitempty"`
+	Secrets  map[string]string `json:"secrets,omitempty"`
+}
+
+// platformLister is implemented by the adapter registry (channel.Registry).
+type platformLister interface {
+	Platforms() []parley.Platform
+}
+
+func (s *Server) handleListChannels(w http.ResponseWriter, r *http.Request) {
+	chans, err := s.store.FindChannels(r.Context())
+	writePaged(s, w, r, chans, func(c *parley.Channel) string { return idKey(c.ID) }, err)
+}
+
+func (s *Server) handleCreateChannel(w http.ResponseWriter, r *http.Request) {
+	var req channelCreate
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	ch := &parley.Channel{Platform: req.Platform, Name: strings.TrimSpace(req.Name), Status: parley.ChannelActive,
+		Config: req.Config, Secrets: req.Secrets}
+	err := s.checkPlatform(req.Platform)
+	if err == nil {
+		err = validateName("name", ch.Name)
+	}
+	if err == nil {
+		err = s.store.CreateChannel(r.Context(), ch)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
+	writeJSON(w, http.StatusCreated, ch)
+}
+
+// checkPlatform refuses platforms this build has no adapter for.
+func (s *Server) checkPlatform(p parley.Platform) error {
+	if !p.Valid() {
+		return parley.Errorf(parley.EINVALID, "platform %q is unknown", p)
+	}
+	if l, ok := s.cfg.Adapters.(platformLister); ok && !slices.Contains(l.Platforms(), p) {
+		return parley.Errorf(parley.EINVALID, "platform %q has no adapter in this build (available: %v)", p, l.Platforms())
+	}
+	return nil
+}
+
+func (s *Server) handleGetChannel(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	var ch *parley.Channel
+	if err == nil {
+		ch, err = s.store.FindChannelByID(r.Context(), id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ch)
+}
+
+func (s *Server) handlePatchChannel(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var upd parley.ChannelUpdate
+	if err := decodeJSON(w, r, &upd); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if upd.Name != nil {
+		trimmed := strings.TrimSpace(*upd.Name)
+		upd.Name, err = &trimmed, validateName("name", trimmed)
+	}
+	if err == nil && upd.Status != nil {
+		switch *upd.Status {
+		case parley.ChannelActive, parley.ChannelDisconnected, parley.ChannelDisabled:
+		default:
+			err = parley.Errorf(parley.EINVALID, "status %q is not one of active, disconnected, disabled", *upd.Status)
+		}
+	}
+	var ch *parley.Channel
+	if err == nil {
+		ch, err = s.store.UpdateChannel(r.Context(), id, upd)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
+	writeJSON(w, http.StatusOK, ch)
+}
+
+func (s *Server) handleDeleteChannel(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = s.store.DeleteChannel(r.Context(), id)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

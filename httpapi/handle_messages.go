@@ -1,0 +1,147 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/parleyhq/parley"
+)
+
+// maxMessageBytes bounds a reply's text; channels split or refuse long text
+// themselves, this only stops absurd input.
+const maxMessageBytes = 64 << 10
+
+type messageCreate struct {
+	Body        string              `json:"body"`
+	Kind        parley.MessageKind  `json:"kind"`
+	Attachments []parley.Attachment `json:"attachments,omitempty"`
+}
+
+func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := parseQuery(r, "cursor", "limit")
+	page := q.page()
+	if q.err != nil {
+		s.writeError(w, r, q.err)
+		return
+	}
+	msgs, next, err := s.store.FindMessages(r.Context(), parley.MessageFilter{ConversationID: c.ID, Page: page})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pageOf(msgs, next))
+}
+
+// handleCreateMessage stores a reply as queued (the row is the outbox) and
+// then asks the sender to send it, or stores an internal note. If queueing
+// fails the reply is still stored and queued: the sweeper republishes it.
+func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
+	me := agentFrom(r.Context())
+	c, err := s.conversationFromPath(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req messageCreate
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := newAgentMessage(c, me, req)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.store.CreateMessage(r.Context(), m); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if m.Kind != parley.KindNote {
+		s.queueOutbound(r, m.ID, 0)
+	}
+	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: m, At: s.clock.Now()})
+	writeJSON(w, http.StatusCreated, m)
+}
+
+// newAgentMessage validates a reply or note and builds the message to store.
+func newAgentMessage(c *parley.Conversation, me *parley.Agent, req messageCreate) (*parley.Message, error) {
+	if req.Kind == "" {
+		req.Kind = parley.KindText
+	}
+	if strings.TrimSpace(req.Body) == "" && len(req.Attachments) == 0 {
+		return nil, parley.Errorf(parley.EINVALID, "body is empty: write something or attach a file")
+	}
+	if len(req.Body) > maxMessageBytes {
+		return nil, parley.Errorf(parley.ETOOLARGE, "body exceeds %d bytes", maxMessageBytes)
+	}
+	for i, a := range req.Attachments {
+		if a.Type == "" || a.URL == "" && a.StorageKey == "" {
+			return nil, parley.Errorf(parley.EINVALID, "attachment %d needs a type and a url or storage_key", i)
+		}
+	}
+	m := &parley.Message{
+		ConversationID: c.ID, ChannelID: c.ChannelID, Platform: c.Platform,
+		Kind: req.Kind, Body: req.Body, Attachments: req.Attachments, AuthorAgentID: &me.ID,
+	}
+	switch req.Kind {
+	case parley.KindText:
+		m.Direction, m.Status, m.ContactID = parley.DirectionOut, parley.MessageQueued, &c.ContactID
+	case parley.KindNote:
+		m.Direction, m.Status = parley.DirectionInternal, parley.MessageSent
+	default:
+		return nil, parley.Errorf(parley.EINVALID, "kind %q is not one of text, note", req.Kind)
+	}
+	return m, nil
+}
+
+// queueOutbound hands a stored, queued message to the sender. Failure is
+// logged, not returned: the message is safely queued in the database and
+// the sweeper republishes it.
+func (s *Server) queueOutbound(r *http.Request, id int64, attempt int) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), publishTimeout)
+	defer cancel()
+	if err := s.cfg.Outbound.PublishOutbound(ctx, id, attempt); err != nil {
+		s.log.WarnContext(r.Context(), "queueing outbound message failed; the sweeper will retry",
+			requestAttrs(r, "message_id", id, "err", err)...)
+	}
+}
+
+// handleRetryMessage requeues a failed reply.
+func (s *Server) handleRetryMessage(w http.ResponseWriter, r *http.Request) {
+	me := agentFrom(r.Context())
+	id, err := pathID(r, "id")
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	m, err := s.store.FindMessageByID(r.Context(), id)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if _, err := s.visibleConversation(r.Context(), me, m.ConversationID); err != nil {
+		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "message %d not found", id))
+		return
+	}
+	if m.Status != parley.MessageFailed || m.Direction != parley.DirectionOut {
+		s.writeError(w, r, parley.Errorf(parley.ECONFLICT, "message %d is %s; only failed replies can be retried", id, m.Status))
+		return
+	}
+	if err := s.store.RequeueMessage(r.Context(), id, s.clock.Now(), "retried by "+me.Name); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if m, err = s.store.FindMessageByID(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.queueOutbound(r, id, m.Attempts)
+	s.publish(r, &parley.Event{Type: parley.EventMessageUpdated, Message: m, At: s.clock.Now()})
+	writeJSON(w, http.StatusOK, m)
+}

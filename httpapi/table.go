@@ -1,0 +1,148 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/parleyhq/parley"
+)
+
+var (
+	pageParams = []param{
+		{name: "cursor", typ: "string", desc: "next_cursor of the previous page"},
+		{name: "limit", typ: "integer", desc: "items per page, 1–200 (default 50)"},
+	}
+	statusParam = param{name: "status", typ: "string", repeat: true, desc: "ticket status; repeat for several",
+		enum: []string{"open", "pending", "snoozed", "resolved", "closed"}}
+)
+
+// routeTable is every endpoint Parley serves (docs/architecture.md, "HTTP
+// surface"). New registers exactly these; the OpenAPI document describes
+// exactly these.
+func (s *Server) routeTable() []route {
+	convListParams := append([]param{
+		{name: "view", typ: "string", enum: []string{"mine", "unassigned", "teams", "all"}, desc: "inbox view (default all)"},
+		statusParam,
+		{name: "channel_id", typ: "integer"}, {name: "platform", typ: "string", enum: platformNames()},
+		{name: "priority", typ: "integer", enum: []string{"0", "1", "2", "3"}}, {name: "tag", typ: "string"},
+		{name: "assignee_id", typ: "integer"}, {name: "team_id", typ: "integer"}, {name: "contact_id", typ: "integer"},
+		{name: "sort", typ: "string", enum: []string{"newest", "oldest_waiting", "priority"}},
+	}, pageParams...)
+	conv := &parley.Conversation{}
+	return []route{
+		// Sign-in and the signed-in agent.
+		{method: "POST", path: "/api/v1/auth/login", handler: s.handleLogin,
+			doc: doc{tag: "auth", summary: "Sign in with e-mail and password; sets the session cookie", body: loginRequest{}, resp: &parley.Agent{}}},
+		{method: "POST", path: "/api/v1/auth/logout", handler: s.handleLogout,
+			doc: doc{tag: "auth", summary: "Sign out: ends the session and clears the cookie", status: http.StatusNoContent}},
+		{method: "POST", path: "/api/v1/setup", handler: s.handleSetup,
+			doc: doc{tag: "auth", summary: "Create the first admin with the one-time setup token (only while no agent exists)", body: setupRequest{}, status: http.StatusCreated, resp: &parley.Agent{}}},
+		{method: "GET", path: "/api/v1/me", access: accessAgent, handler: s.handleGetMe,
+			doc: doc{tag: "auth", summary: "The signed-in agent", resp: &parley.Agent{}}},
+		{method: "PATCH", path: "/api/v1/me", access: accessAgent, handler: s.handlePatchMe,
+			doc: doc{tag: "auth", summary: "Change your name, language, presence or password", body: meUpdate{}, resp: &parley.Agent{}}},
+
+		// Tickets.
+		{method: "GET", path: "/api/v1/conversations", access: accessAgent, handler: s.handleListConversations,
+			doc: doc{tag: "conversations", summary: "List tickets visible to you", query: convListParams, resp: conv, list: true}},
+		{method: "GET", path: "/api/v1/conversations/counts", access: accessAgent, handler: s.handleCountConversations,
+			doc: doc{tag: "conversations", summary: "Badge counts of the inbox views", query: []param{{name: "status", typ: "string", repeat: true, enum: statusParam.enum, desc: "default open and pending"}}, resp: parley.ConversationCounts{}}},
+		{method: "POST", path: "/api/v1/conversations/bulk", access: accessAgent, handler: s.handleBulkConversations,
+			doc: doc{tag: "conversations", summary: "Apply one change to many tickets; reports each id's outcome", body: bulkRequest{}, resp: bulkResponse{}}},
+		{method: "GET", path: "/api/v1/conversations/{id}", access: accessAgent, handler: s.handleGetConversation,
+			doc: doc{tag: "conversations", summary: "One ticket, with its contact", resp: conv}},
+		{method: "PATCH", path: "/api/v1/conversations/{id}", access: accessAgent, handler: s.handlePatchConversation,
+			doc: doc{tag: "conversations", summary: "Change a ticket; 409 with the current ticket in details if version is stale", body: parley.ConversationUpdate{}, resp: conv}},
+		{method: "POST", path: "/api/v1/conversations/{id}/merge", access: accessAgent, handler: s.handleMergeConversation,
+			doc: doc{tag: "conversations", summary: "Merge source_id into this ticket", body: mergeRequest{}, resp: conv}},
+		{method: "GET", path: "/api/v1/conversations/{id}/messages", access: accessAgent, handler: s.handleListMessages,
+			doc: doc{tag: "messages", summary: "A ticket's messages, oldest first", query: pageParams, resp: &parley.Message{}, list: true}},
+		{method: "POST", path: "/api/v1/conversations/{id}/messages", access: accessAgent, handler: s.handleCreateMessage,
+			doc: doc{tag: "messages", summary: "Reply (kind text, queued for sending) or add an internal note", body: messageCreate{}, status: http.StatusCreated, resp: &parley.Message{}}},
+		{method: "POST", path: "/api/v1/messages/{id}/retry", access: accessAgent, handler: s.handleRetryMessage,
+			doc: doc{tag: "messages", summary: "Requeue a failed reply", resp: &parley.Message{}}},
+
+		// Contacts.
+		{method: "GET", path: "/api/v1/contacts", access: accessAgent, handler: s.handleListContacts,
+			doc: doc{tag: "contacts", summary: "Find contacts", query: append([]param{{name: "q", typ: "string", desc: "name, e-mail or phone contains"}, {name: "tier", typ: "string"}}, pageParams...), resp: &parley.Contact{}, list: true}},
+		{method: "POST", path: "/api/v1/contacts", access: accessAgent, handler: s.handleCreateContact,
+			doc: doc{tag: "contacts", summary: "Create a contact", body: contactCreate{}, status: http.StatusCreated, resp: &parley.Contact{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}", access: accessAgent, handler: s.handleGetContact,
+			doc: doc{tag: "contacts", summary: "One contact with identities", resp: &parley.Contact{}}},
+		{method: "PATCH", path: "/api/v1/contacts/{id}", access: accessAgent, handler: s.handlePatchContact,
+			doc: doc{tag: "contacts", summary: "Change a contact", body: parley.ContactUpdate{}, resp: &parley.Contact{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}/conversations", access: accessAgent, handler: s.handleContactConversations,
+			doc: doc{tag: "contacts", summary: "A contact's tickets visible to you", query: pageParams, resp: conv, list: true}},
+
+		// Tags, agents, teams.
+		{method: "GET", path: "/api/v1/tags", access: accessAgent, handler: s.handleListTags,
+			doc: doc{tag: "admin", summary: "All tags with usage counts", query: pageParams, resp: &parley.Tag{}, list: true}},
+		{method: "POST", path: "/api/v1/tags", access: accessAdmin, handler: s.handleCreateTag,
+			doc: doc{tag: "admin", summary: "Create or recolour a tag (admin)", body: tagRequest{}, status: http.StatusCreated, resp: &parley.Tag{}}},
+		{method: "DELETE", path: "/api/v1/tags/{name}", access: accessAdmin, handler: s.handleDeleteTag,
+			doc: doc{tag: "admin", summary: "Delete a tag (admin)", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/agents", access: accessAgent, handler: s.handleListAgents,
+			doc: doc{tag: "admin", summary: "All agents", query: pageParams, resp: &parley.Agent{}, list: true}},
+		{method: "POST", path: "/api/v1/agents", access: accessAdmin, handler: s.handleCreateAgent,
+			doc: doc{tag: "admin", summary: "Create an agent (admin)", body: agentCreate{}, status: http.StatusCreated, resp: &parley.Agent{}}},
+		{method: "PATCH", path: "/api/v1/agents/{id}", access: accessAdmin, handler: s.handlePatchAgent,
+			doc: doc{tag: "admin", summary: "Change an agent, e.g. deactivate (admin)", body: agentPatch{}, resp: &parley.Agent{}}},
+		{method: "GET", path: "/api/v1/teams", access: accessAgent, handler: s.handleListTeams,
+			doc: doc{tag: "admin", summary: "All teams", query: pageParams, resp: &parley.Team{}, list: true}},
+		{method: "POST", path: "/api/v1/teams", access: accessAdmin, handler: s.handleCreateTeam,
+			doc: doc{tag: "admin", summary: "Create a team (admin)", body: teamCreate{}, status: http.StatusCreated, resp: &parley.Team{}}},
+		{method: "PATCH", path: "/api/v1/teams/{id}", access: accessAdmin, handler: s.handlePatchTeam,
+			doc: doc{tag: "admin", summary: "Rename a team or replace its members (admin)", body: teamPatch{}, resp: &parley.Team{}}},
+		{method: "DELETE", path: "/api/v1/teams/{id}", access: accessAdmin, handler: s.handleDeleteTeam,
+			doc: doc{tag: "admin", summary: "Delete a team (admin)", status: http.StatusNoContent}},
+
+		// Channels.
+		{method: "GET", path: "/api/v1/channels", access: accessAgent, handler: s.handleListChannels,
+			doc: doc{tag: "channels", summary: "All channels (secrets are never returned)", query: pageParams, resp: &parley.Channel{}, list: true}},
+		{method: "POST", path: "/api/v1/channels", access: accessAdmin, handler: s.handleCreateChannel,
+			doc: doc{tag: "channels", summary: "Connect a channel (admin); secrets are write-only", body: channelCreate{}, status: http.StatusCreated, resp: &parley.Channel{}}},
+		{method: "GET", path: "/api/v1/channels/{id}", access: accessAgent, handler: s.handleGetChannel,
+			doc: doc{tag: "channels", summary: "One channel", resp: &parley.Channel{}}},
+		{method: "PATCH", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handlePatchChannel,
+			doc: doc{tag: "channels", summary: "Change a channel (admin); secrets merge key by key, null deletes", body: parley.ChannelUpdate{}, resp: &parley.Channel{}}},
+		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
+			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
+
+		// API tokens and search.
+		{method: "GET", path: "/api/v1/tokens", access: accessAgent, handler: s.handleListTokens,
+			doc: doc{tag: "auth", summary: "Your API tokens (prefixes only)", query: pageParams, resp: &parley.APIToken{}, list: true}},
+		{method: "POST", path: "/api/v1/tokens", access: accessAgent, handler: s.handleCreateToken,
+			doc: doc{tag: "auth", summary: "Create an API token; the plain value is shown only in this response", body: tokenCreate{}, status: http.StatusCreated, resp: tokenCreated{APIToken: &parley.APIToken{}}}},
+		{method: "DELETE", path: "/api/v1/tokens/{id}", access: accessAgent, handler: s.handleDeleteToken,
+			doc: doc{tag: "auth", summary: "Revoke one of your API tokens", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/search", access: accessAgent, handler: s.handleSearch,
+			doc: doc{tag: "conversations", summary: "Search tickets, messages and contacts visible to you", query: []param{{name: "q", typ: "string", required: true}, {name: "limit", typ: "integer", desc: "hits per group, 1–200"}}, resp: &parley.SearchResults{}}},
+		{method: "GET", path: "/api/v1/ws", access: accessAgent, handler: s.handleWebSocket, checkOrigin: true,
+			doc: doc{tag: "realtime", summary: "WebSocket of live domain events (upgrade)", status: http.StatusSwitchingProtocols}},
+		{method: "GET", path: "/api/v1/openapi.json", handler: s.handleOpenAPI,
+			doc: doc{tag: "meta", summary: "This document", content: "application/json"}},
+
+		// Platform webhooks.
+		{method: "GET", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhookHandshake,
+			doc: doc{tag: "webhooks", summary: "Webhook URL verification (platforms with a GET handshake); 405 otherwise", content: "text/plain"}},
+		{method: "POST", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhook,
+			doc: doc{tag: "webhooks", summary: "Platform webhook: verified, then durably enqueued before 200", content: "application/json"}},
+
+		// Operations.
+		{method: "GET", path: "/metrics", handler: s.handleMetrics,
+			doc: doc{tag: "meta", summary: "Prometheus metrics", content: "text/plain"}},
+		{method: "GET", path: "/healthz", handler: s.handleHealthz,
+			doc: doc{tag: "meta", summary: "The process is alive", resp: healthStatus{}}},
+		{method: "GET", path: "/readyz", handler: s.handleReadyz,
+			doc: doc{tag: "meta", summary: "The node can serve (database, bus); 503 if not", resp: healthStatus{}}},
+	}
+}
+
+func platformNames() []string {
+	all := []parley.Platform{parley.PlatformAPI, parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram,
+		parley.PlatformWhatsApp, parley.PlatformWidget, parley.PlatformEmail, parley.PlatformSMS, parley.PlatformVoice, parley.PlatformTelegram}
+	out := make([]string, len(all))
+	for i, p := range all {
+		out[i] = string(p)
+	}
+	return out
+}
