@@ -1,0 +1,144 @@
+// The application shell: boot (who am I?), sign-in, the sidebar, routing and
+// the handling of realtime events that concern more than one screen.
+import { useEffect, useState } from "preact/hooks";
+import { api, setUnauthorizedHandler } from "./api";
+import { onLanguageChange, setLanguage, t } from "./i18n";
+import { applyConversation, conversationsStore, listStore } from "./inbox";
+import { notifyMessage } from "./notify";
+import { AdminPage } from "./pages/Admin";
+import { ContactsPage } from "./pages/Contacts";
+import { InboxPage } from "./pages/Inbox";
+import { LoginPage } from "./pages/Login";
+import { SearchPage } from "./pages/Search";
+import { SetupPage } from "./pages/Setup";
+import { navigate, useLocation } from "./router";
+import { agentsStore, channelsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
+import type { ServerEvent, View } from "./types";
+import { Shortcuts } from "./ui/Shortcuts";
+import { Sidebar } from "./ui/Sidebar";
+import { Spinner } from "./ui/common";
+import { connect, disconnect, onEvent } from "./ws";
+
+export function App() {
+  const me = useStore(meStore);
+  const loc = useLocation();
+  const [, setLang] = useState(0);
+  useEffect(() => onLanguageChange(() => setLang((n) => n + 1)), []);
+
+  useEffect(() => {
+    setUnauthorizedHandler(() => {
+      disconnect();
+      meStore.set(null);
+    });
+    if (loc.parts[0] === "setup") return;
+    api.me().then(
+      (a) => meStore.set(a),
+      () => meStore.set(null),
+    );
+  }, []);
+
+  useEffect(() => {
+    if (!me) return;
+    setLanguage(me.language);
+    loadDirectory();
+    refreshCounts(0);
+    connect();
+    return onEvent(handleEvent);
+  }, [me?.id]);
+
+  useEffect(() => {
+    if (me) setLanguage(me.language);
+  }, [me?.language]);
+
+  if (loc.parts[0] === "setup") return <SetupPage token={loc.query.get("token") ?? ""} />;
+  if (me === undefined) return <div class="boot"><Spinner /></div>;
+  if (me === null) return <LoginPage />;
+
+  const section = loc.parts[0] ?? "inbox";
+  if (section === "inbox" && !loc.parts[1]) {
+    navigate("/inbox/mine", true);
+  }
+  return (
+    <div class="shell">
+      <a class="skip-link" href="#main">{t("a11y.skip")}</a>
+      <Sidebar section={section} view={(loc.parts[1] ?? "mine") as View} />
+      <main id="main" class="main" tabIndex={-1}>
+        {section === "inbox" && <InboxPage view={(loc.parts[1] ?? "mine") as View} openId={Number(loc.parts[2]) || 0} />}
+        {section === "contacts" && <ContactsPage contactId={Number(loc.parts[1]) || 0} />}
+        {section === "search" && <SearchPage initial={loc.query.get("q") ?? ""} />}
+        {section === "admin" && <AdminPage tab={loc.parts[1] ?? "channels"} />}
+      </main>
+      <Shortcuts />
+      <Toasts />
+    </div>
+  );
+}
+
+function handleEvent(e: ServerEvent) {
+  const me = meStore.get();
+  switch (e.type) {
+    case "conversation.created":
+    case "conversation.updated":
+    case "conversation.assigned":
+      if (e.conversation) applyConversation(e.conversation);
+      refreshCounts();
+      break;
+    case "message.created":
+      if (e.conversation) applyConversation(e.conversation);
+      else if (e.message) bumpConversation(e.message.conversation_id, e.message.body, e.message.created_at, e.message.direction === "in");
+      refreshCounts();
+      if (e.message?.direction === "in" && me) maybeNotify(e);
+      break;
+    case "channel.updated":
+      if (e.channel) channelsStore.set((cs) => cs.map((c) => (c.id === e.channel!.id ? e.channel! : c)));
+      break;
+    case "presence":
+      if (e.presence) {
+        const p = e.presence;
+        agentsStore.set((as) => as.map((a) => (a.id === p.agent_id && p.presence ? { ...a, presence: p.presence } : a)));
+        if (me && p.agent_id === me.id && p.presence) meStore.set({ ...me, presence: p.presence });
+      }
+      break;
+    case "reconnected":
+      refreshCounts(0);
+      break;
+  }
+}
+
+/** bumpConversation moves a ticket to the top when only its message arrived. */
+function bumpConversation(id: number, preview: string, at: string, inbound: boolean) {
+  const c = conversationsStore.get().get(id);
+  if (!c) return;
+  applyConversation({
+    ...c,
+    last_preview: preview,
+    last_message_at: at,
+    unread_count: inbound ? c.unread_count + 1 : c.unread_count,
+    version: c.version,
+  });
+}
+
+function maybeNotify(e: ServerEvent) {
+  const me = meStore.get()!;
+  const m = e.message!;
+  const conv = e.conversation ?? conversationsStore.get().get(m.conversation_id);
+  if (!conv || conv.assignee_id !== me.id) return;
+  const looking = document.visibilityState === "visible" && location.pathname.endsWith("/" + m.conversation_id);
+  if (looking) return;
+  const name = conv.contact?.name ?? "#" + conv.number;
+  notifyMessage(name, m.body || t("message.attachment"), () => {
+    const view = listStore.get().view;
+    navigate(`/inbox/${view}/${m.conversation_id}`);
+  });
+}
+
+function Toasts() {
+  const toasts = useStore(toastsStore);
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      {toasts.map((x) => (
+        <div key={x.id} class={"toast " + x.kind}>{x.text}</div>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,174 @@
+// The message thread: every message with its channel, author, delivery
+// status and attachments; notes and activity lines set apart. Virtualised,
+// so a thread of thousands of messages scrolls as fast as a short one.
+import { useMemo, useState } from "preact/hooks";
+import { api } from "../api";
+import { dateTime, dayLabel, t, time, type MessageKey } from "../i18n";
+import { platformInfo } from "../platforms";
+import { agentName, channelById, toast } from "../store";
+import type { Attachment, Contact, Message } from "../types";
+import { VirtualList } from "../ui/VirtualList";
+import { errorText } from "../ui/common";
+import { Icon, PlatformIcon } from "../ui/icons";
+
+type Row = { kind: "day"; key: string; label: string } | { kind: "msg"; key: number; m: Message; showAuthor: boolean };
+
+export function Thread({ messages, contact, onRetried }: { messages: Message[]; contact?: Contact; onRetried: (m: Message) => void }) {
+  const rows = useMemo(() => buildRows(messages), [messages]);
+  return (
+    <VirtualList
+      class="thread"
+      label={t("thread.label")}
+      items={rows}
+      keyOf={(r) => r.key}
+      stickToBottom
+      estimate={(r) => (r.kind === "day" ? 44 : r.m.kind === "activity" ? 32 : 84 + (r.m.attachments?.length ?? 0) * 120 + Math.floor(r.m.body.length / 60) * 20)}
+      render={(r) => (r.kind === "day" ? <div class="day-sep"><span>{r.label}</span></div> : <MessageView m={r.m} showAuthor={r.showAuthor} contact={contact} onRetried={onRetried} />)}
+    />
+  );
+}
+
+function buildRows(messages: Message[]): Row[] {
+  const rows: Row[] = [];
+  let lastDay = "";
+  let prev: Message | undefined;
+  for (const m of messages) {
+    const at = m.sent_at ?? m.created_at;
+    const day = new Date(at).toDateString();
+    if (day !== lastDay) {
+      rows.push({ kind: "day", key: "d" + day, label: dayLabel(at) });
+      lastDay = day;
+      prev = undefined;
+    }
+    const sameAuthor = prev && prev.direction === m.direction && prev.author_agent_id === m.author_agent_id && prev.kind === m.kind &&
+      new Date(at).getTime() - new Date(prev.sent_at ?? prev.created_at).getTime() < 5 * 60000;
+    rows.push({ kind: "msg", key: m.id, m, showAuthor: !sameAuthor });
+    prev = m.kind === "activity" ? undefined : m;
+  }
+  return rows;
+}
+
+function MessageView({ m, showAuthor, contact, onRetried }: { m: Message; showAuthor: boolean; contact?: Contact; onRetried: (m: Message) => void }) {
+  const at = m.sent_at ?? m.created_at;
+  if (m.kind === "activity") {
+    return (
+      <div class="activity-line" data-message={m.id}>
+        <span>{m.body}</span>
+        <time dateTime={at} title={dateTime(at)}>{time(at)}</time>
+      </div>
+    );
+  }
+  const note = m.kind === "note";
+  const side = note ? "note" : m.direction === "in" ? "in" : "out";
+  const author = m.direction === "in" ? contact?.name || t("contact.unknown") : agentName(m.author_agent_id) ?? (m.author_agent_id ? "" : t("message.system"));
+  const channel = channelById(m.channel_id);
+  return (
+    <div class={"msg " + side} data-message={m.id}>
+      {showAuthor && (
+        <div class="msg-author">
+          {note && <span class="note-label"><Icon name="note" size={12} />{t("message.note")}</span>}
+          <span>{author}</span>
+        </div>
+      )}
+      <div class="bubble">
+        {m.body && <div class="msg-text">{linkify(m.body)}</div>}
+        {(m.attachments ?? []).map((a) => <AttachmentView a={a} />)}
+      </div>
+      <div class="msg-foot">
+        {!note && (
+          <span class="msg-channel" title={channel?.name ?? platformInfo(m.platform).name}>
+            <PlatformIcon platform={m.platform} size={12} label={false} />
+            {channel?.name ?? platformInfo(m.platform).name}
+          </span>
+        )}
+        <time dateTime={at} title={dateTime(at)}>{time(at)}</time>
+        {m.direction === "out" && !note && <DeliveryStatus m={m} onRetried={onRetried} />}
+      </div>
+    </div>
+  );
+}
+
+function DeliveryStatus({ m, onRetried }: { m: Message; onRetried: (m: Message) => void }) {
+  const [busy, setBusy] = useState(false);
+  const label = t(("delivery." + m.status) as MessageKey);
+  if (m.status === "failed") {
+    const retry = async () => {
+      setBusy(true);
+      try {
+        onRetried(await api.retry(m.id));
+      } catch (e) {
+        toast(errorText(e), "error");
+      } finally {
+        setBusy(false);
+      }
+    };
+    return (
+      <span class="delivery failed" role="status">
+        <Icon name="alert" size={12} />
+        <span>{label}{m.failure_reason ? ": " + m.failure_reason : ""}</span>
+        <button type="button" class="link-btn" onClick={retry} disabled={busy}><Icon name="retry" size={12} />{t("delivery.retry")}</button>
+      </span>
+    );
+  }
+  const icon = m.status === "queued" || m.status === "sending" ? "clock" : m.status === "sent" ? "check" : "checks";
+  return (
+    <span class={"delivery " + m.status} title={m.attempts && m.attempts > 1 ? t("delivery.attempts", { count: m.attempts }) : label}>
+      <Icon name={icon} size={12} />
+      <span>{label}</span>
+    </span>
+  );
+}
+
+function AttachmentView({ a }: { a: Attachment }) {
+  const url = safeURL(a.url);
+  const name = a.filename || a.caption || t(("attachment." + (["image", "video", "audio"].includes(a.type) ? a.type : "file")) as MessageKey);
+  if (url && (a.type === "image" || a.type === "sticker" || a.content_type?.startsWith("image/"))) {
+    return (
+      <a class="att-image" href={url} target="_blank" rel="noopener noreferrer">
+        <img src={url} alt={a.caption || name} loading="lazy" decoding="async" />
+      </a>
+    );
+  }
+  if (url && (a.type === "video" || a.content_type?.startsWith("video/"))) return <video class="att-video" src={url} controls preload="none" aria-label={name} />;
+  if (url && (a.type === "audio" || a.content_type?.startsWith("audio/"))) return <audio class="att-audio" src={url} controls preload="none" aria-label={name} />;
+  return (
+    <a class="att-file" href={url ?? undefined} target="_blank" rel="noopener noreferrer" aria-disabled={!url}>
+      <Icon name="file" />
+      <span class="att-name">{name}</span>
+      {a.size ? <span class="att-size">{formatBytes(a.size)}</span> : null}
+    </a>
+  );
+}
+
+/** safeURL allows only http(s), relative and blob URLs, so a message cannot smuggle javascript: links. */
+export function safeURL(u: string | undefined): string | null {
+  if (!u) return null;
+  try {
+    const parsed = new URL(u, location.href);
+    return ["http:", "https:", "blob:"].includes(parsed.protocol) ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return n + " B";
+  if (n < 1024 * 1024) return (n / 1024).toFixed(0) + " KB";
+  return (n / 1024 / 1024).toFixed(1) + " MB";
+}
+
+const urlPattern = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;
+
+/** linkify turns URLs in plain text into links; everything else stays text. */
+function linkify(text: string) {
+  const out: (string | preact.JSX.Element)[] = [];
+  let last = 0;
+  for (const match of text.matchAll(urlPattern)) {
+    const i = match.index ?? 0;
+    if (i > last) out.push(text.slice(last, i));
+    out.push(<a href={match[0]} target="_blank" rel="noopener noreferrer nofollow">{match[0]}</a>);
+    last = i + match[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}

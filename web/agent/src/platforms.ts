@@ -1,0 +1,63 @@
+// What the composer needs to know about each platform: its text limit and
+// reply window. The server's adapters are the authority (they fit and refuse
+// messages); these figures let the agent see the consequence before sending.
+import type { Platform } from "./types";
+
+export interface PlatformInfo {
+  name: string;
+  color: string;
+  textLimit: number; // 0 = none
+  limitBytes?: boolean; // the limit counts UTF-8 bytes
+  split?: boolean; // long text is split into several messages
+  windowHours?: number; // free replies only within this many hours of the customer's last message
+  afterWindow?: "human_agent" | "template"; // what still works once the window closed
+}
+
+export const platforms: Record<Platform, PlatformInfo> = {
+  messenger: { name: "Messenger", color: "#0a7cff", textLimit: 2000, split: true, windowHours: 24, afterWindow: "human_agent" },
+  instagram: { name: "Instagram", color: "#d62976", textLimit: 1000, limitBytes: true, split: true, windowHours: 24, afterWindow: "human_agent" },
+  whatsapp: { name: "WhatsApp", color: "#1fa855", textLimit: 4096, split: true, windowHours: 24, afterWindow: "template" },
+  facebook_comments: { name: "Facebook comments", color: "#1877f2", textLimit: 8000 },
+  telegram: { name: "Telegram", color: "#2aa3de", textLimit: 4096, split: true },
+  email: { name: "Email", color: "#6b6f80", textLimit: 0 },
+  sms: { name: "SMS", color: "#8a5cf6", textLimit: 1600, split: true },
+  widget: { name: "Web chat", color: "#f08c00", textLimit: 0 },
+  voice: { name: "Voice", color: "#0f9aa8", textLimit: 0 },
+  api: { name: "API", color: "#495057", textLimit: 0 },
+};
+
+export const platformList = Object.keys(platforms) as Platform[];
+
+export function platformInfo(p: string): PlatformInfo {
+  return platforms[p as Platform] ?? { name: p, color: "#6b6f80", textLimit: 0 };
+}
+
+/** textLength counts what the platform counts: runes, or UTF-8 bytes. */
+export function textLength(p: PlatformInfo, s: string): number {
+  if (p.limitBytes) return new TextEncoder().encode(s).length;
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** replyWindow reports the time left in the platform's reply window, or null if it has none. */
+export function replyWindow(p: PlatformInfo, lastInboundAt: string | undefined, now = Date.now()): { open: boolean; remainingMs: number } | null {
+  if (!p.windowHours) return null;
+  if (!lastInboundAt) return { open: false, remainingMs: 0 };
+  const remainingMs = new Date(lastInboundAt).getTime() + p.windowHours * 3600000 - now;
+  return { open: remainingMs > 0, remainingMs: Math.max(0, remainingMs) };
+}
+
+/** Config and secret fields asked for when connecting a channel of a platform. */
+export const channelFields: Record<Platform, { config: string[]; secrets: string[] }> = {
+  messenger: { config: ["page_id"], secrets: ["page_access_token", "app_secret", "verify_token"] },
+  instagram: { config: ["ig_user_id", "page_id"], secrets: ["access_token", "app_secret", "verify_token"] },
+  whatsapp: { config: ["phone_number_id", "waba_id"], secrets: ["access_token", "app_secret", "verify_token"] },
+  facebook_comments: { config: ["page_id"], secrets: ["page_access_token", "app_secret", "verify_token"] },
+  telegram: { config: ["bot_username"], secrets: ["bot_token", "webhook_secret"] },
+  email: { config: ["address", "imap_host", "smtp_host"], secrets: ["username", "password"] },
+  sms: { config: ["from_number"], secrets: ["account_sid", "auth_token"] },
+  widget: { config: ["allowed_origins", "title"], secrets: [] },
+  voice: { config: ["number"], secrets: ["auth_token"] },
+  api: { config: ["webhook_url"], secrets: ["secret"] },
+};

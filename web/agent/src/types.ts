@@ -1,0 +1,202 @@
+// JSON shapes of the Parley API, mirroring the domain types' JSON tags.
+
+export type Platform =
+  | "api" | "messenger" | "facebook_comments" | "instagram" | "whatsapp"
+  | "widget" | "email" | "sms" | "voice" | "telegram";
+
+export type Status = "open" | "pending" | "snoozed" | "resolved" | "closed";
+export type Priority = 0 | 1 | 2 | 3;
+export type View = "mine" | "unassigned" | "teams" | "all";
+export type Sort = "newest" | "oldest_waiting" | "priority";
+export type Role = "admin" | "supervisor" | "agent";
+export type Presence = "online" | "away" | "offline";
+export type MessageStatus = "received" | "queued" | "sending" | "sent" | "delivered" | "read" | "failed";
+export type MessageKind = "text" | "media" | "note" | "activity" | "call" | "survey" | "template";
+
+export interface Identity {
+  id: number;
+  contact_id: number;
+  kind: string;
+  scope_channel_id?: number;
+  value: string;
+  verified: boolean;
+  created_at: string;
+}
+
+export interface Contact {
+  id: number;
+  name: string;
+  email?: string;
+  phone?: string;
+  company?: string;
+  tier?: string;
+  language?: string;
+  avatar_url?: string;
+  attributes?: Record<string, string>;
+  identities?: Identity[];
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Conversation {
+  id: number;
+  number: number;
+  channel_id: number;
+  platform: Platform;
+  contact_id: number;
+  thread_key?: string;
+  subject?: string;
+  status: Status;
+  priority: Priority;
+  tags: string[] | null;
+  assignee_id?: number;
+  team_id?: number;
+  language?: string;
+  attributes?: Record<string, string>;
+  snoozed_until?: string;
+  last_message_at: string;
+  last_inbound_at?: string;
+  waiting_since?: string;
+  last_preview?: string;
+  unread_count: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  resolved_at?: string;
+  contact?: Contact;
+}
+
+export interface ConversationUpdate {
+  version: number;
+  status?: Status;
+  priority?: Priority;
+  assignee_id?: number;
+  clear_assignee?: boolean;
+  team_id?: number;
+  clear_team?: boolean;
+  snoozed_until?: string;
+  add_tags?: string[];
+  remove_tags?: string[];
+  subject?: string;
+}
+
+export interface Attachment {
+  type: string;
+  content_type?: string;
+  filename?: string;
+  size?: number;
+  url?: string;
+  caption?: string;
+}
+
+export interface Message {
+  id: number;
+  conversation_id: number;
+  channel_id: number;
+  platform: Platform;
+  direction: "in" | "out" | "internal";
+  kind: MessageKind;
+  body: string;
+  attachments?: Attachment[];
+  author_agent_id?: number;
+  contact_id?: number;
+  external_id?: string;
+  status: MessageStatus;
+  failure_code?: string;
+  failure_reason?: string;
+  attempts?: number;
+  next_attempt_at?: string;
+  metadata?: Record<string, string>;
+  sent_at?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Agent {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  language: string;
+  presence: Presence;
+  capacity: number;
+  team_ids: number[] | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Team {
+  id: number;
+  name: string;
+  agent_ids: number[] | null;
+  created_at: string;
+}
+
+export interface Tag {
+  name: string;
+  color?: string;
+  count: number;
+}
+
+export interface Channel {
+  id: number;
+  platform: Platform;
+  name: string;
+  status: "active" | "disconnected" | "disabled";
+  status_reason?: string;
+  config?: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Counts {
+  mine: number;
+  unassigned: number;
+  teams: number;
+  all: number;
+}
+
+export interface SearchHit {
+  conversation_id?: number;
+  message_id?: number;
+  contact_id?: number;
+  number?: number;
+  title: string;
+  snippet: string;
+}
+
+export interface SearchResults {
+  conversations: SearchHit[] | null;
+  messages: SearchHit[] | null;
+  contacts: SearchHit[] | null;
+}
+
+export interface PageOf<T> {
+  items: T[] | null;
+  next_cursor?: string;
+}
+
+export interface PresenceInfo {
+  agent_id: number;
+  agent_name: string;
+  presence?: Presence;
+  conversation_id?: number;
+  activity?: "viewing" | "typing" | "left";
+}
+
+export interface ServerEvent {
+  type: string;
+  agent_id?: number;
+  conversation?: Conversation;
+  message?: Message;
+  contact?: Contact;
+  channel?: Channel;
+  presence?: PresenceInfo;
+  at?: string;
+}
+
+export interface BulkResult {
+  updated: Conversation[] | null;
+  failed: { id: number; error: { code: string; message: string } | string }[] | null;
+}

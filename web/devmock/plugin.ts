@@ -1,0 +1,1 @@
+export function devMock(){return {name:"devmock"}}
