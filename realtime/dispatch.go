@@ -144,8 +144,15 @@ func (h *Hub) sweep(context.Context) {
 
 // heartbeat re-announces this node's agents, so that other nodes keep them
 // online while this node lives and let them go offline when it dies.
-func (h *Hub) heartbeat(context.Context) {
+func (h *Hub) heartbeat(ctx context.Context) {
 	for _, a := range h.sockets.connectedAgents() {
-		h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOnline, Node: h.node})
+		if ctx.Err() != nil {
+			return
+		}
+		p := &parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOnline, Node: h.node}
+		if err := h.cfg.Presence.PublishPresence(ctx, p); err != nil {
+			h.log.Warn("presence heartbeat failed", "err", err)
+			return
+		}
 	}
 }

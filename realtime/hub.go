@@ -115,7 +115,7 @@ func NewHub(cfg Config) (*Hub, error) {
 		log:      cfg.Logger.With("component", "realtime", "node", cfg.NodeID),
 		clock:    cfg.Clock,
 		node:     cfg.NodeID,
-		presence: newTracker(cfg.ViewingTTL, cfg.TypingTTL, 3*cfg.PresenceHeartbeat),
+		presence: newTracker(cfg.NodeID, cfg.ViewingTTL, cfg.TypingTTL, 3*cfg.PresenceHeartbeat),
 		sockets:  newRegistry(),
 		life:     life,
 		stop:     stop,
@@ -144,8 +144,8 @@ func (h *Hub) start(ctx context.Context) error {
 			cancel()
 			return parley.WrapError(parley.EUNAVAILABLE, err, "realtime: subscribe to presence")
 		}
+		h.every(ctx, h.cfg.PresenceHeartbeat, h.heartbeat)
 	}
-	h.every(ctx, h.cfg.PresenceHeartbeat, h.heartbeat) // also keeps this node's own entries fresh
 	h.every(ctx, h.cfg.SweepInterval, h.sweep)
 	if h.cfg.Agents != nil {
 		h.every(ctx, h.cfg.AgentRefresh, h.refreshAgents)

@@ -16,6 +16,7 @@ import (
 // stops counting after a while. It is pure state: it returns the changes
 // (notices) that the hub must tell clients about, and sends nothing itself.
 type tracker struct {
+	node       string // this node: its own entries never expire, its sockets are the truth
 	viewingTTL time.Duration
 	typingTTL  time.Duration
 	nodeTTL    time.Duration
@@ -36,8 +37,9 @@ type onlineState struct {
 	nodes map[string]time.Time // node → expiry
 }
 
-func newTracker(viewingTTL, typingTTL, nodeTTL time.Duration) *tracker {
+func newTracker(node string, viewingTTL, typingTTL, nodeTTL time.Duration) *tracker {
 	return &tracker{
+		node:       node,
 		viewingTTL: viewingTTL,
 		typingTTL:  typingTTL,
 		nodeTTL:    nodeTTL,
@@ -98,7 +100,11 @@ func (t *tracker) applyPresence(p *parley.PresenceInfo, now time.Time) *parley.P
 		}
 		st.name = p.AgentName
 		wasOnline := len(st.nodes) > 0
-		st.nodes[p.Node] = now.Add(t.nodeTTL)
+		until := now.Add(t.nodeTTL)
+		if p.Node == t.node {
+			until = time.Time{} // never: this node says goodbye itself
+		}
+		st.nodes[p.Node] = until
 		if !wasOnline {
 			return presenceNotice(p.AgentID, st.name, parley.PresenceOnline)
 		}
@@ -136,7 +142,7 @@ func (t *tracker) expire(now time.Time) []*parley.PresenceInfo {
 	}
 	for agentID, st := range t.online {
 		for node, until := range st.nodes {
-			if !now.Before(until) {
+			if !until.IsZero() && !now.Before(until) {
 				delete(st.nodes, node)
 			}
 		}

@@ -102,6 +102,32 @@ func TestLeaving(t *testing.T) {
 		}
 	})
 
+	t.Run("a quick view and leave is announced once, not echoed back", func(t *testing.T) {
+		f := newTeamFixture(t, nil)
+		f.ben.View(t, 11)
+		f.ben.Sync(t)
+		for range 5 {
+			f.ana.View(t, 11)
+			f.ana.Send(t, map[string]any{"type": "left", "conversation_id": 11})
+		}
+		f.ana.Sync(t)
+		time.Sleep(100 * time.Millisecond) // echoes from the bus would arrive meanwhile
+		MustPublish(t, f.bus, markerEvent(1))
+		var got []parley.Activity
+		for _, fr := range f.ben.Until(t, "marker", isMarker(1)) {
+			if fr.Type == "viewing" {
+				got = append(got, fr.Presence.Activity)
+			}
+		}
+		want := slices.Repeat([]parley.Activity{parley.ActivityViewing, parley.ActivityLeft}, 5)
+		if !slices.Equal(got, want) {
+			t.Errorf("Ben saw %v, want %v", got, want)
+		}
+		if v := f.node.Hub.Viewers(11); len(v) != 1 {
+			t.Errorf("Viewers = %v, want Ben only", v)
+		}
+	})
+
 	t.Run("a closed socket leaves and goes offline", func(t *testing.T) {
 		f := newTeamFixture(t, nil)
 		f.ben.View(t, 9)

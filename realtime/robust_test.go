@@ -97,7 +97,7 @@ func TestAbusiveClientsAreClosed(t *testing.T) {
 
 	t.Run("a frame over the read limit", func(t *testing.T) {
 		c := MustDial(t, f.node, 1)
-		c.SendRaw(t, []byte(`{"type":"ping","pad":"` + strings.Repeat("x", 8<<10) + `"}`))
+		c.SendRaw(t, []byte(`{"type":"ping","pad":"`+strings.Repeat("x", 8<<10)+`"}`))
 		if got := c.Ended(t); got != websocket.StatusMessageTooBig {
 			t.Errorf("close status = %v, want message too big", got)
 		}
