@@ -126,7 +126,7 @@ func (r *sendRig) send(tb testing.TB, ctx context.Context, text string) (res par
 func runSendChecks(t *testing.T, k Kit) {
 	t.Run("success gives an external id after one request", func(t *testing.T) {
 		rig := newSendRig(t, k, k.Outbound.OK)
-		res, err := rig.send(t, t.Context(), "hello from channeltest")
+		res, err := rig.send(t, t.Context(), "hi")
 		if err != nil {
 			t.Fatalf("Send: %v", err)
 		}
@@ -140,7 +140,7 @@ func runSendChecks(t *testing.T, k Kit) {
 	t.Run("unreachable endpoint is transient", func(t *testing.T) {
 		rig := newSendRig(t, k, k.Outbound.OK)
 		rig.server.Close()
-		_, err := rig.send(t, t.Context(), "hello")
+		_, err := rig.send(t, t.Context(), "hi")
 		mustClass(t, err, parley.SendTransient)
 	})
 	t.Run("exceeded deadline is transient", func(t *testing.T) {
@@ -150,7 +150,7 @@ func runSendChecks(t *testing.T, k Kit) {
 		rig.server.mu.Unlock()
 		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 		defer cancel()
-		_, err := rig.send(t, ctx, "hello")
+		_, err := rig.send(t, ctx, "hi")
 		mustClass(t, err, parley.SendTransient)
 	})
 	if k.Limits.TextLimit > 0 {
@@ -161,7 +161,7 @@ func runSendChecks(t *testing.T, k Kit) {
 
 func checkErrorCase(t *testing.T, k Kit, c ErrorCase) {
 	rig := newSendRig(t, k, c.Response)
-	_, err := rig.send(t, t.Context(), "hello")
+	_, err := rig.send(t, t.Context(), "hi")
 	se := mustClass(t, err, c.Class)
 	if c.RetryAfter != 0 && se.RetryAfter != c.RetryAfter {
 		t.Errorf("RetryAfter = %s, want %s", se.RetryAfter, c.RetryAfter)
