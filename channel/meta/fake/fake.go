@@ -1,0 +1,351 @@
+// Package fake is a local HTTP server that behaves like the parts of Meta's
+// Graph API that Parley's Meta adapters use (PLATFORMS.md §0–§4), for tests
+// and demos. It validates what it receives (access token, required fields,
+// text and button limits, reply windows per recipient based on the last
+// inbound message it delivered, template existence, rate limits) and answers
+// with Meta's success and error shapes; it records every request; and it
+// sends signed webhooks (messages, receipts, statuses, comments) to a target
+// URL.
+//
+// Start one with Start (or mount the *Server as an http.Handler), register
+// accounts with AddPage, AddInstagram and AddWhatsApp, point a channel's
+// graph_base_url at Server.URL, and drive inbound traffic with the webhook
+// methods (MessengerText, WhatsAppText, Comment…).
+package fake
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config sets up a fake Graph server.
+type Config struct {
+	// AppSecret signs webhooks (X-Hub-Signature-256).
+	AppSecret string
+	// WebhookURL receives webhooks of accounts without their own.
+	WebhookURL string
+	// Now is the server's clock (reply windows, timestamps); default time.Now.
+	Now func() time.Time
+	// AsyncWhatsAppFailures makes re-engagement (131047) and undeliverable
+	// (131026) failures arrive as a "failed" status webhook after an accepted
+	// send, as Meta usually does, instead of as the send's error answer.
+	AsyncWhatsAppFailures bool
+	// HTTPClient posts webhooks; default a client with a 10 s timeout.
+	HTTPClient *http.Client
+}
+
+// Kinds of accounts.
+const (
+	KindPage      = "page"
+	KindInstagram = "instagram"
+	KindWhatsApp  = "whatsapp"
+)
+
+// Server is the fake Graph API.
+type Server struct {
+	URL string // base URL to use as graph_base_url
+
+	cfg      Config
+	mu       sync.Mutex
+	accounts map[string]*account
+	requests []Request
+	media    map[string]mediaFile
+	seq      int
+	httpSrv  *http.Server
+	pending  sync.WaitGroup
+}
+
+type account struct {
+	id, kind, token, wabaID, webhookURL string
+	templates                           map[string]int // "name/lang" → body parameter count
+	lastInbound                         map[string]time.Time
+	blocked                             map[string]bool
+	comments                            map[string]comment
+	privateReplied                      map[string]bool
+	rate                                *rateLimit
+	failNext                            []GraphError
+}
+
+type comment struct {
+	from string
+	at   time.Time
+}
+
+type mediaFile struct {
+	data        []byte
+	contentType string
+	token       string
+}
+
+// Request is one request the fake received, and what it answered.
+type Request struct {
+	Method  string
+	Path    string // without the version prefix
+	Version string
+	Query   url.Values
+	Header  http.Header
+	Body    []byte
+	Form    url.Values
+	Status  int
+	Answer  []byte
+}
+
+// JSON decodes the request body into a generic map.
+func (r Request) JSON() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(r.Body, &m)
+	return m
+}
+
+// New builds a server; mount it or call Listen.
+func New(cfg Config) *Server {
+	if cfg.Now == nil {
+		cfg.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	return &Server{cfg: cfg, accounts: map[string]*account{}, media: map[string]mediaFile{}}
+}
+
+// Listen serves on addr ("127.0.0.1:0" picks a free port) until Close.
+func (s *Server) Listen(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	s.URL = "http://" + ln.Addr().String()
+	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.httpSrv.Serve(ln) }()
+	return nil
+}
+
+// Close stops the server after pending webhooks are sent.
+func (s *Server) Close() error {
+	s.pending.Wait()
+	if s.httpSrv == nil {
+		return nil
+	}
+	return s.httpSrv.Shutdown(context.Background())
+}
+
+// Flush waits until webhooks sent in the background (asynchronous
+// WhatsApp failures) have been delivered.
+func (s *Server) Flush() { s.pending.Wait() }
+
+func (s *Server) addAccount(a *account) {
+	a.lastInbound, a.blocked = map[string]time.Time{}, map[string]bool{}
+	a.comments, a.privateReplied = map[string]comment{}, map[string]bool{}
+	a.templates = map[string]int{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accounts[a.id] = a
+}
+
+// AddPage registers a Facebook Page (Messenger and page comments) and its Page token.
+func (s *Server) AddPage(pageID, token string) {
+	s.addAccount(&account{id: pageID, kind: KindPage, token: token})
+}
+
+// AddInstagram registers an Instagram account and its token.
+func (s *Server) AddInstagram(igID, token string) {
+	s.addAccount(&account{id: igID, kind: KindInstagram, token: token})
+}
+
+// AddWhatsApp registers a WhatsApp business number, its WABA and token.
+func (s *Server) AddWhatsApp(phoneNumberID, wabaID, token string) {
+	s.addAccount(&account{id: phoneNumberID, kind: KindWhatsApp, token: token, wabaID: wabaID})
+}
+
+// AddTemplate approves a WhatsApp template (name, language) with params
+// body parameters.
+func (s *Server) AddTemplate(phoneNumberID, name, language string, params int) {
+	s.withAccount(phoneNumberID, func(a *account) { a.templates[name+"/"+language] = params })
+}
+
+// SetWebhookURL sends this account's webhooks to url.
+func (s *Server) SetWebhookURL(accountID, url string) {
+	s.withAccount(accountID, func(a *account) { a.webhookURL = url })
+}
+
+// SetInbound records that user last wrote to the account at at (opening or
+// aging the reply window) without sending a webhook.
+func (s *Server) SetInbound(accountID, user string, at time.Time) {
+	s.withAccount(accountID, func(a *account) { a.lastInbound[user] = at })
+}
+
+// Block makes the recipient unreachable (Messenger 551/1545041, WhatsApp 131026).
+func (s *Server) Block(accountID, user string) {
+	s.withAccount(accountID, func(a *account) { a.blocked[user] = true })
+}
+
+// SetRateLimit allows n sends per window on the account; more are refused
+// with the platform's throttling error.
+func (s *Server) SetRateLimit(accountID string, n int, window time.Duration) {
+	s.withAccount(accountID, func(a *account) { a.rate = &rateLimit{max: n, window: window} })
+}
+
+// FailNext makes the account's next send fail with e.
+func (s *Server) FailNext(accountID string, e GraphError) {
+	s.withAccount(accountID, func(a *account) { a.failNext = append(a.failNext, e) })
+}
+
+// Requests returns a copy of everything received so far.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+func (s *Server) withAccount(id string, f func(*account)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.accounts[id]
+	if !ok {
+		panic(fmt.Sprintf("fake: unknown account %q: register it first", id))
+	}
+	f(a)
+}
+
+func (s *Server) nextID(prefix string) string {
+	s.seq++
+	return fmt.Sprintf("%s%d", prefix, s.seq)
+}
+
+var versionPath = regexp.MustCompile(`^/(v\d+\.\d+)(/.*)$`)
+
+// ServeHTTP routes Graph calls.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 10<<20))
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Body: body}
+	if strings.HasPrefix(r.URL.Path, "/media/") && r.Method == http.MethodGet {
+		s.serveMedia(w, r)
+		return
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		rec.Form, _ = url.ParseQuery(string(body))
+	}
+	m := versionPath.FindStringSubmatch(r.URL.Path)
+	var status int
+	var answer any
+	if m == nil {
+		status, answer = errAnswer(GraphError{HTTPStatus: 400, Code: 2500, Message: "Unknown path components: " + r.URL.Path})
+	} else {
+		rec.Version, rec.Path = m[1], m[2]
+		s.mu.Lock()
+		status, answer = s.route(&rec, r)
+		s.mu.Unlock()
+	}
+	out, _ := json.Marshal(answer)
+	rec.Status, rec.Answer = status, out
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// route answers one versioned Graph call; s.mu is held.
+func (s *Server) route(rec *Request, r *http.Request) (int, any) {
+	parts := strings.Split(strings.Trim(rec.Path, "/"), "/")
+	token := bearerOrQuery(r, rec.Form)
+	switch {
+	case len(parts) == 2 && parts[1] == "messages" && r.Method == http.MethodPost:
+		a, e := s.authorize(parts[0], token)
+		if e != nil {
+			return errAnswer(*e)
+		}
+		if a.kind == KindWhatsApp {
+			return s.whatsAppSend(a, rec, r)
+		}
+		return s.messengerSend(a, rec)
+	case len(parts) == 2 && (parts[1] == "comments" || parts[1] == "replies") && r.Method == http.MethodPost:
+		return s.commentReply(parts[0], parts[1], token, rec)
+	case len(parts) == 2 && parts[1] == "subscribed_apps" && r.Method == http.MethodPost:
+		if _, e := s.authorize(parts[0], token); e != nil {
+			return errAnswer(*e)
+		}
+		return 200, map[string]any{"success": true}
+	case len(parts) == 1 && r.Method == http.MethodGet:
+		return s.mediaInfo(parts[0], token)
+	}
+	return errAnswer(GraphError{HTTPStatus: 400, Code: 100, Message: fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", strings.ToLower(r.Method), parts[0])})
+}
+
+func bearerOrQuery(r *http.Request, form url.Values) string {
+	if t, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return t
+	}
+	if t := r.URL.Query().Get("access_token"); t != "" {
+		return t
+	}
+	return form.Get("access_token")
+}
+
+// authorize finds the account addressed by id ("me" = the token's own) and
+// checks the token.
+func (s *Server) authorize(id, token string) (*account, *GraphError) {
+	if token == "" {
+		e := GraphError{HTTPStatus: 400, Code: 2500, Type: "OAuthException", Message: "An active access token must be used to query information about the current user."}
+		return nil, &e
+	}
+	var a *account
+	if id == "me" {
+		for _, acc := range s.accounts {
+			if acc.token == token && acc.kind != KindWhatsApp {
+				a = acc
+			}
+		}
+	} else {
+		a = s.accounts[id]
+	}
+	if a == nil || a.token != token {
+		e := GraphError{HTTPStatus: 401, Code: 190, Type: "OAuthException", Message: "Invalid OAuth access token - Cannot parse access token"}
+		return nil, &e
+	}
+	return a, nil
+}
+
+// preSend applies injected failures and rate limits.
+func (s *Server) preSend(a *account, rateErr GraphError) *GraphError {
+	if len(a.failNext) > 0 {
+		e := a.failNext[0]
+		a.failNext = a.failNext[1:]
+		return &e
+	}
+	if a.rate != nil && !a.rate.allow(s.cfg.Now()) {
+		return &rateErr
+	}
+	return nil
+}
+
+type rateLimit struct {
+	max    int
+	window time.Duration
+	sent   []time.Time
+}
+
+func (l *rateLimit) allow(now time.Time) bool {
+	keep := l.sent[:0]
+	for _, t := range l.sent {
+		if now.Sub(t) < l.window {
+			keep = append(keep, t)
+		}
+	}
+	l.sent = keep
+	if len(l.sent) >= l.max {
+		return false
+	}
+	l.sent = append(l.sent, now)
+	return true
+}
