@@ -38,9 +38,11 @@
 //   - Send (if Kit.Outbound is set): a success answer gives an external id
 //     after exactly one request; each ErrorCase gives a *parley.SendError of
 //     the expected class (and Retry-After, and reason); a dead endpoint and
-//     an exceeded deadline are transient; text of exactly TextLimit is sent,
-//     one character more is split (Capabilities.Split) or refused before any
-//     request with an error that names the limit.
+//     an exceeded deadline are transient; text of exactly TextLimit is sent
+//     (counted in runes, or bytes with TextLimitBytes), and one character more
+//     never reaches the platform as one message: it is split into several
+//     requests (only if Capabilities.Split) or refused before any request
+//     with a permanent error that names the limit (the sender splits).
 package channeltest
 
 import (
