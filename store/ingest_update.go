@@ -1,0 +1,126 @@
+package store
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley"
+)
+
+// applyOthers applies the batch's receipts, reactions, edits and deletes,
+// in order, after its messages (so a receipt may follow its echo).
+func (b *ingestBatch) applyOthers(ctx context.Context) error {
+	for i, ev := range b.events {
+		if ev == nil || ev.Kind == parley.InboundMessage || ev.Kind == parley.InboundTyping || !b.usable(ev) {
+			continue
+		}
+		var err error
+		switch ev.Kind {
+		case parley.InboundReceipt:
+			b.results[i].Updated, err = b.applyReceipt(ctx, ev)
+		case parley.InboundReaction, parley.InboundEdit, parley.InboundDelete:
+			b.results[i].Message, err = b.applyChange(ctx, ev)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyReceipt moves our messages' delivery status forward: those named by
+// Targets, and every outbound message to the sender on this channel sent
+// at or before Watermark.
+func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent) ([]*parley.Message, error) {
+	if ev.Status.Rank() == 0 && ev.Status != parley.MessageFailed {
+		b.t.s.log.Warn("ingest: skipping receipt with unknown status", "status", ev.Status)
+		return nil, nil
+	}
+	var updated []*parley.Message
+	if len(ev.Targets) > 0 {
+		var args argList
+		set := b.receiptSet(ev, &args)
+		q := `UPDATE messages SET ` + set + ` WHERE channel_id = ` + args.add(ev.ChannelID) +
+			` AND external_id IN ` + in(&args, ev.Targets) + ` AND direction = 'out' AND ` + forwardOnly(ev.Status, &args) +
+			` RETURNING ` + messageColumns
+		msgs, err := b.t.queryMessages(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		updated = append(updated, msgs...)
+	}
+	if ev.Watermark != nil && ev.Sender.ID != "" && ev.Status != parley.MessageFailed {
+		contactID, ok := b.identities[senderKey(ev)]
+		if !ok {
+			return updated, nil
+		}
+		var args argList
+		set := b.receiptSet(ev, &args)
+		q := `UPDATE messages SET ` + set + ` WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = ` +
+			args.add(ev.ChannelID) + ` AND contact_id = ` + args.add(contactID) + `) AND direction = 'out' AND sent_at <= ` +
+			args.add(*ev.Watermark) + ` AND ` + forwardOnly(ev.Status, &args) + ` RETURNING ` + messageColumns
+		msgs, err := b.t.queryMessages(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		updated = append(updated, msgs...)
+	}
+	return updated, nil
+}
+
+func (b *ingestBatch) receiptSet(ev *parley.InboundEvent, args *argList) string {
+	set := `status = ` + args.add(ev.Status) + `, updated_at = ` + args.add(b.t.now)
+	if ev.Status == parley.MessageFailed {
+		set += `, failure_code = ` + args.add(ev.FailureCode) + `, failure_reason = ` + args.add(ev.FailureReason)
+	}
+	return set
+}
+
+// applyChange records a reaction, edit or delete on the message it names.
+// Reactions live in the metadata only: they never touch reply windows.
+func (b *ingestBatch) applyChange(ctx context.Context, ev *parley.InboundEvent) (*parley.Message, error) {
+	target := ev.ReplyTo
+	if target == "" {
+		target = ev.ExternalID
+	}
+	if target == "" {
+		return nil, nil
+	}
+	msgs, err := b.t.findMessagesByExternalID(ctx, ev.ChannelID, []string{target})
+	if err != nil || len(msgs) == 0 {
+		return nil, err
+	}
+	m := msgs[0]
+	if m.Metadata == nil {
+		m.Metadata = map[string]string{}
+	}
+	reindex := false
+	switch ev.Kind {
+	case parley.InboundReaction:
+		emoji := ev.Text
+		if emoji == "" {
+			emoji = ev.Metadata["emoji"]
+		}
+		if emoji == "" {
+			delete(m.Metadata, "reaction")
+		} else {
+			m.Metadata["reaction"] = emoji
+		}
+	case parley.InboundEdit:
+		if _, kept := m.Metadata["original_body"]; !kept {
+			m.Metadata["original_body"] = m.Body
+		}
+		m.Metadata["edited"] = "true"
+		m.Body, reindex = ev.Text, true
+	case parley.InboundDelete:
+		m.Metadata["deleted"] = "true"
+	}
+	m.UpdatedAt = b.t.now
+	if _, err := b.t.exec(ctx, `UPDATE messages SET body = $1, metadata = $2, updated_at = $3 WHERE id = $4`,
+		m.Body, jsonText(m.Metadata), m.UpdatedAt, m.ID); err != nil {
+		return nil, b.t.s.wrap(err, "updating message %d", m.ID)
+	}
+	if reindex {
+		return m, b.t.indexSearch(ctx, "message_search", []searchDoc{{m.ID, messageTerms(m)}}, true)
+	}
+	return m, nil
+}
