@@ -112,21 +112,21 @@ export const api = {
   contactConversations: (id: number, cursor?: string) =>
     request<PageOf<Conversation>>("GET", `/contacts/${id}/conversations`, undefined, { cursor }),
 
-  tags: () => request<Tag[] | PageOf<Tag>>("GET", "/tags"),
+  tags: () => request<Tag[] | PageOf<Tag>>("GET", "/tags", undefined, { limit: 200 }),
   createTag: (t: { name: string; color?: string }) => request<Tag>("POST", "/tags", t),
   deleteTag: (name: string) => request<void>("DELETE", `/tags/${encodeURIComponent(name)}`),
 
-  agents: () => request<Agent[] | PageOf<Agent>>("GET", "/agents"),
+  agents: () => request<Agent[] | PageOf<Agent>>("GET", "/agents", undefined, { limit: 200 }),
   createAgent: (a: { email: string; name: string; role: string; password?: string; language?: string }) =>
     request<Agent>("POST", "/agents", a),
   updateAgent: (id: number, u: Record<string, unknown>) => request<Agent>("PATCH", `/agents/${id}`, u),
 
-  teams: () => request<Team[] | PageOf<Team>>("GET", "/teams"),
+  teams: () => request<Team[] | PageOf<Team>>("GET", "/teams", undefined, { limit: 200 }),
   createTeam: (t: { name: string; agent_ids: number[] }) => request<Team>("POST", "/teams", t),
   updateTeam: (id: number, t: { name?: string; agent_ids?: number[] }) => request<Team>("PATCH", `/teams/${id}`, t),
   deleteTeam: (id: number) => request<void>("DELETE", `/teams/${id}`),
 
-  channels: () => request<Channel[] | PageOf<Channel>>("GET", "/channels"),
+  channels: () => request<Channel[] | PageOf<Channel>>("GET", "/channels", undefined, { limit: 200 }),
   createChannel: (c: { platform: string; name: string; config: Record<string, string>; secrets: Record<string, string> }) =>
     request<Channel>("POST", "/channels", c),
   updateChannel: (id: number, u: Record<string, unknown>) => request<Channel>("PATCH", `/channels/${id}`, u),

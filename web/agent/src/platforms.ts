@@ -23,7 +23,7 @@ export const platforms: Record<Platform, PlatformInfo> = {
   sms: { name: "SMS", color: "#8a5cf6", textLimit: 1600, split: true },
   widget: { name: "Web chat", color: "#f08c00", textLimit: 0 },
   voice: { name: "Voice", color: "#0f9aa8", textLimit: 0 },
-  api: { name: "API", color: "#495057", textLimit: 0 },
+  api: { name: "API", color: "#495057", textLimit: 65536 },
 };
 
 export const platformList = Object.keys(platforms) as Platform[];
@@ -50,14 +50,17 @@ export function replyWindow(p: PlatformInfo, lastInboundAt: string | undefined, 
 
 /** Config and secret fields asked for when connecting a channel of a platform. */
 export const channelFields: Record<Platform, { config: string[]; secrets: string[] }> = {
-  messenger: { config: ["page_id"], secrets: ["page_access_token", "app_secret", "verify_token"] },
-  instagram: { config: ["ig_user_id", "page_id"], secrets: ["access_token", "app_secret", "verify_token"] },
+  messenger: { config: ["page_id", "human_agent_enabled"], secrets: ["access_token", "app_secret", "verify_token"] },
+  facebook_comments: { config: ["page_id"], secrets: ["access_token", "app_secret", "verify_token"] },
+  instagram: { config: ["ig_account_id", "human_agent_enabled"], secrets: ["access_token", "app_secret", "verify_token"] },
   whatsapp: { config: ["phone_number_id", "waba_id"], secrets: ["access_token", "app_secret", "verify_token"] },
-  facebook_comments: { config: ["page_id"], secrets: ["page_access_token", "app_secret", "verify_token"] },
-  telegram: { config: ["bot_username"], secrets: ["bot_token", "webhook_secret"] },
-  email: { config: ["address", "imap_host", "smtp_host"], secrets: ["username", "password"] },
+  email: {
+    config: ["from_address", "from_name", "imap_host", "imap_port", "imap_username", "smtp_host", "smtp_port", "smtp_username"],
+    secrets: ["imap_password", "smtp_password"],
+  },
+  api: { config: ["webhook_url", "trust_identities"], secrets: ["secret"] },
+  telegram: { config: [], secrets: ["bot_token", "webhook_secret"] },
   sms: { config: ["from_number"], secrets: ["account_sid", "auth_token"] },
-  widget: { config: ["allowed_origins", "title"], secrets: [] },
+  widget: { config: ["allowed_origins"], secrets: [] },
   voice: { config: ["number"], secrets: ["auth_token"] },
-  api: { config: ["webhook_url"], secrets: ["secret"] },
 };

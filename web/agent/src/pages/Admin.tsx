@@ -51,6 +51,7 @@ export function AdminPage({ tab }: { tab: string }) {
 function Channels() {
   const channels = useStore(channelsStore);
   const [connecting, setConnecting] = useState(false);
+  const [reconnecting, setReconnecting] = useState<Channel | null>(null);
   useEffect(() => {
     api.channels().then((r) => channelsStore.set(itemsOf(r)), () => {});
   }, []);
@@ -90,6 +91,7 @@ function Channels() {
               <footer>
                 <span class="muted">{t("channels.updated", { time: ago(c.updated_at) })}</span>
                 <span class="spacer" />
+                {c.status === "disconnected" && <button type="button" class="btn small primary" onClick={() => setReconnecting(c)}>{t("channels.reconnect")}</button>}
                 {c.status === "active"
                   ? <button type="button" class="btn small" onClick={() => setStatus(c, "disabled")}>{t("channels.disable")}</button>
                   : <button type="button" class="btn small" onClick={() => setStatus(c, "active")}>{t("channels.enable")}</button>}
@@ -100,6 +102,7 @@ function Channels() {
         </div>
       )}
       {connecting && <ConnectChannel onClose={() => setConnecting(false)} />}
+      {reconnecting && <ReconnectChannel channel={reconnecting} onClose={() => setReconnecting(null)} />}
     </section>
   );
 }
@@ -155,6 +158,37 @@ function ConnectChannel({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** ReconnectChannel replaces a channel's credentials and makes it active again. */
+function ReconnectChannel({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const keys = channelFields[channel.platform]?.secrets ?? [];
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const filled = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim()));
+    const c = await attempt(() => api.updateChannel(channel.id, { secrets: filled, status: "active", status_reason: "" }), t("channels.connected"));
+    if (c) {
+      channelsStore.set((cs) => cs.map((x) => (x.id === c.id ? c : x)));
+      onClose();
+    }
+  };
+  return (
+    <Modal title={t("channels.reconnectTitle", { name: channel.name })} onClose={onClose}>
+      <form class="form" onSubmit={save}>
+        {channel.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{channel.status_reason}</p>}
+        {keys.map((k) => (
+          <Field label={k} hint={t("channels.keepSecret")}>
+            <input type="password" autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
+          </Field>
+        ))}
+        <div class="modal-actions">
+          <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>
+          <button type="submit" class="btn primary">{t("channels.reconnect")}</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
 function Agents() {
   const agents = useStore(agentsStore);
   const me = useStore(meStore)!;
@@ -200,7 +234,7 @@ function InviteAgent({ onClose }: { onClose: () => void }) {
   const [v, setV] = useState({ name: "", email: "", role: "agent", password: "" });
   const save = async (e: Event) => {
     e.preventDefault();
-    const a = await attempt(() => api.createAgent({ ...v, password: v.password || undefined }), t("agents.invited", { name: v.name }));
+    const a = await attempt(() => api.createAgent(v), t("agents.invited", { name: v.name }));
     if (a) {
       agentsStore.set((as) => [...as, a]);
       onClose();
@@ -217,7 +251,7 @@ function InviteAgent({ onClose }: { onClose: () => void }) {
           </select>
         </Field>
         <Field label={t("agents.initialPassword")} hint={t("agents.passwordHint")}>
-          <input type="password" autoComplete="new-password" minLength={8} value={v.password} onInput={(e) => setV({ ...v, password: e.currentTarget.value })} />
+          <input type="password" autoComplete="new-password" required minLength={8} value={v.password} onInput={(e) => setV({ ...v, password: e.currentTarget.value })} />
         </Field>
         <div class="modal-actions">
           <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>

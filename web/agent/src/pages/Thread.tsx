@@ -120,7 +120,7 @@ function DeliveryStatus({ m, onRetried }: { m: Message; onRetried: (m: Message) 
 }
 
 function AttachmentView({ a }: { a: Attachment }) {
-  const url = safeURL(a.url);
+  const url = safeURL(a.url) ?? (a.url?.startsWith("data:image/") ? a.url : null); // images never run script
   const name = a.filename || a.caption || t(("attachment." + (["image", "video", "audio"].includes(a.type) ? a.type : "file")) as MessageKey);
   if (url && (a.type === "image" || a.type === "sticker" || a.content_type?.startsWith("image/"))) {
     return (

@@ -112,7 +112,7 @@ export function VirtualList<T>(props: Props<T>) {
   }
   return (
     <div class={"vlist " + (props.class ?? "")} ref={scroller} onScroll={onScroll} role="log" aria-label={props.label} tabIndex={0}>
-      <div class="vlist-inner" style={{ height: total }}>
+      <div class="vlist-inner" style={{ height: total + "px" }}>
         {rows}
       </div>
     </div>

@@ -11,7 +11,7 @@ export function Avatar({ name, size = 32, url, presence }: { name: string; size?
   const initials = (name || "?").trim().split(/\s+/).slice(0, 2).map((w) => [...w][0] ?? "").join("").toUpperCase() || "?";
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  const style = { width: size, height: size, fontSize: Math.round(size * 0.4), background: avatarColors[h % avatarColors.length] };
+  const style = { width: size + "px", height: size + "px", fontSize: Math.round(size * 0.4) + "px", background: avatarColors[h % avatarColors.length] };
   return (
     <span class="avatar" style={style} aria-hidden="true">
       {url ? <img src={url} alt="" loading="lazy" /> : initials}
