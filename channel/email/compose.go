@@ -1,0 +1,195 @@
+package email
+
+import (
+	"bytes"
+	"crypto/rand"
+	"fmt"
+	"html"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/parleyhq/parley"
+)
+
+// outgoing is a composed mail ready for SMTP.
+type outgoing struct {
+	messageID string // without angle brackets; the ExternalID of the sent message
+	to        string
+	raw       []byte
+}
+
+// compose builds the reply: a multipart/alternative text + HTML mail whose
+// Message-ID carries the thread token, whose In-Reply-To and References
+// continue the customer's thread, and whose Reply-To plus-address brings
+// the answer back to the same ticket.
+func (a *Adapter) compose(m parley.OutboundMessage, now time.Time) (*outgoing, error) {
+	to := recipientAddress(m)
+	if to == "" {
+		return nil, parley.Errorf(parley.EINVALID, "no e-mail address to send message %d to", messageID(m))
+	}
+	token := threadToken(m)
+	out := &outgoing{messageID: token + "." + randomID() + "@" + a.cfg.domain(), to: to}
+
+	var h mail.Header
+	h.SetAddressList("From", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.FromAddress}})
+	h.SetAddressList("To", []*mail.Address{{Name: contactName(m), Address: to}})
+	h.SetAddressList("Reply-To", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.PlusAddress(token)}})
+	h.SetSubject(replySubject(m))
+	h.SetDate(now)
+	h.SetMessageID(out.messageID)
+	if refs := references(m); len(refs) > 0 {
+		h.SetMsgIDList("In-Reply-To", refs[len(refs)-1:])
+		h.SetMsgIDList("References", refs)
+	}
+	h.Set("X-Loop", a.cfg.FromAddress)
+	// Ask Exchange not to answer with out-of-office notes (bounces still come).
+	h.Set("X-Auto-Response-Suppress", "OOF, AutoReply")
+
+	var buf bytes.Buffer
+	if err := writeAlternative(&buf, h, messageBody(m)); err != nil {
+		return nil, parley.WrapError(parley.EINTERNAL, err, "composing mail for message %d", messageID(m))
+	}
+	out.raw = buf.Bytes()
+	return out, nil
+}
+
+// writeAlternative writes the text and an HTML rendering of it.
+func writeAlternative(w io.Writer, h mail.Header, text string) error {
+	mw, err := mail.CreateInlineWriter(w, h)
+	if err != nil {
+		return err
+	}
+	for _, p := range []struct{ ctype, body string }{
+		{"text/plain", text},
+		{"text/html", textToHTML(text)},
+	} {
+		var ph mail.InlineHeader
+		ph.SetContentType(p.ctype, map[string]string{"charset": "utf-8"})
+		pw, err := mw.CreatePart(ph)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(pw, p.body); err != nil {
+			return err
+		}
+		if err := pw.Close(); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
+// textToHTML renders plain text as simple HTML: blank lines end paragraphs,
+// line breaks are kept, everything is escaped.
+func textToHTML(text string) string {
+	var b strings.Builder
+	b.WriteString("<!DOCTYPE html><html><body>")
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if strings.TrimSpace(para) == "" {
+			continue
+		}
+		lines := strings.Split(strings.Trim(para, "\n"), "\n")
+		for i := range lines {
+			lines[i] = html.EscapeString(lines[i])
+		}
+		b.WriteString("<p>" + strings.Join(lines, "<br>\n") + "</p>\n")
+	}
+	b.WriteString("</body></html>")
+	return b.String()
+}
+
+// threadToken is the conversation's thread token: its ThreadKey when that
+// is a token (every mail thread is), else a token derived from what it has.
+func threadToken(m parley.OutboundMessage) string {
+	if c := m.Conversation; c != nil {
+		switch {
+		case IsToken(c.ThreadKey):
+			return c.ThreadKey
+		case c.ThreadKey != "":
+			return Token(c.ThreadKey)
+		default:
+			return Token("conversation-" + strconv.FormatInt(c.ID, 10))
+		}
+	}
+	return Token("message-" + strconv.FormatInt(messageID(m), 10))
+}
+
+// references continues the customer's thread: the ids the inbound mail
+// listed (MetaReferences, copied onto the reply by the core) and the
+// Message-ID being answered (Message.ReplyToID), oldest first, no repeats.
+func references(m parley.OutboundMessage) []string {
+	var ids []string
+	seen := map[string]bool{}
+	add := func(id string) {
+		id = strings.Trim(strings.TrimSpace(id), "<>")
+		if id != "" && !seen[id] && !strings.ContainsAny(id, " \t\r\n<>") {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if msg := m.Message; msg != nil {
+		for _, id := range strings.Fields(msg.Metadata[MetaReferences]) {
+			add(id)
+		}
+		add(msg.ReplyToID)
+	}
+	return ids
+}
+
+func replySubject(m parley.OutboundMessage) string {
+	if m.Message != nil && m.Message.Metadata[MetaSubject] != "" {
+		return m.Message.Metadata[MetaSubject]
+	}
+	if m.Conversation == nil || strings.TrimSpace(m.Conversation.Subject) == "" {
+		if m.Conversation != nil {
+			return fmt.Sprintf("Your request #%d", m.Conversation.Number)
+		}
+		return "Your request"
+	}
+	s := strings.TrimSpace(m.Conversation.Subject)
+	if len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
+		return s
+	}
+	return "Re: " + s
+}
+
+func recipientAddress(m parley.OutboundMessage) string {
+	if m.Recipient != nil && m.Recipient.Kind == parley.IdentityEmail && m.Recipient.Value != "" {
+		return m.Recipient.Value
+	}
+	if m.Contact != nil {
+		return m.Contact.Email
+	}
+	return ""
+}
+
+func contactName(m parley.OutboundMessage) string {
+	if m.Contact != nil {
+		return m.Contact.Name
+	}
+	return ""
+}
+
+func messageBody(m parley.OutboundMessage) string {
+	if m.Message != nil {
+		return m.Message.Body
+	}
+	return ""
+}
+
+func messageID(m parley.OutboundMessage) int64 {
+	if m.Message != nil {
+		return m.Message.ID
+	}
+	return 0
+}
+
+// randomID is 20 lower-case base32 characters of randomness.
+func randomID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails since Go 1.24
+	return tokenEncoding.EncodeToString(b[:])
+}

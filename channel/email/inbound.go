@@ -1,0 +1,143 @@
+package email
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/email/mailparse"
+)
+
+// Metadata keys set on inbound mail events.
+const (
+	MetaHTML       = "email_html"       // the HTML body, sanitised for display
+	MetaFullText   = "email_full_text"  // the whole text with history and signature, when Text is shorter
+	MetaQuoted     = "email_quoted"     // the folded quoted history
+	MetaSignature  = "email_signature"  // the folded signature
+	MetaReferences = "email_references" // thread ids, space separated: copy onto the reply's Message.Metadata
+	MetaThreadRoot = "email_thread_root"
+	MetaCc         = "email_cc"       // other recipients, comma separated, for reply-all
+	MetaReplyTo    = "email_reply_to" // the Reply-To address when it differs from From
+	// MetaSubject on an outbound Message overrides the reply's subject.
+	MetaSubject = "email_subject"
+)
+
+// ParseWebhook turns one raw RFC 5322 mail into canonical events. Mail that
+// a machine sent (auto-replies, bulk and list mail, loops of our own mail,
+// reports that are not delivery reports) is dropped: it returns no event, so
+// it can never open a ticket. A delivery report becomes a receipt on the
+// original message: failed with the remote server's reason, or delivered.
+func (a *Adapter) ParseWebhook(raw []byte) ([]*parley.InboundEvent, error) {
+	m, err := mailparse.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if why := a.dropReason(m); why != "" {
+		a.Logger.Info("email: dropped inbound mail", "channel", a.channel.ID, "message_id", m.MessageID, "reason", why)
+		return []*parley.InboundEvent{}, nil
+	}
+	if m.Report != nil {
+		return a.receipts(m), nil
+	}
+	if m.From == nil || !strings.Contains(m.From.Addr, "@") {
+		return nil, parley.Errorf(parley.EINVALID, "mail %q has no sender address", m.MessageID)
+	}
+	return []*parley.InboundEvent{a.messageEvent(context.Background(), m, raw)}, nil
+}
+
+// dropReason says why a mail must not become an event ("" to keep it).
+func (a *Adapter) dropReason(m *mailparse.Mail) string {
+	switch {
+	case m.From != nil && strings.EqualFold(m.From.Addr, a.cfg.FromAddress):
+		return "sent by this channel's own address (loop)"
+	case strings.Contains(strings.ToLower(m.Header("X-Loop")), strings.ToLower(a.cfg.FromAddress)):
+		return "X-Loop names this channel (loop)"
+	case m.Report != nil && len(m.Report.Recipients) > 0:
+		return "" // delivery reports become receipts
+	case m.Auto != mailparse.AutoNone:
+		return "automatic mail: " + string(m.Auto)
+	}
+	return ""
+}
+
+func (a *Adapter) messageEvent(ctx context.Context, m *mailparse.Mail, raw []byte) *parley.InboundEvent {
+	id := m.MessageID
+	if id == "" {
+		sum := sha256.Sum256(raw)
+		id = "missing-" + hex.EncodeToString(sum[:16]) + "@parley.invalid"
+	}
+	token, root := threadOf(m, id)
+	ev := &parley.InboundEvent{
+		Kind:       parley.InboundMessage,
+		ChannelID:  a.channel.ID,
+		Platform:   parley.PlatformEmail,
+		ExternalID: id,
+		ThreadKey:  token,
+		Subject:    m.Subject,
+		Sender:     parley.Sender{Kind: parley.IdentityEmail, ID: FoldAddress(m.From.Addr), Name: m.From.Name, Verified: true},
+		Direction:  parley.DirectionIn,
+		Timestamp:  a.timestamp(m.Date),
+		Text:       m.Reply.Visible,
+		Metadata:   map[string]string{},
+	}
+	if len(m.InReplyTo) > 0 {
+		ev.ReplyTo = m.InReplyTo[0]
+	}
+	a.setMetadata(ev, m, root)
+	ev.Attachments = a.attachments(ctx, m)
+	return ev
+}
+
+func (a *Adapter) setMetadata(ev *parley.InboundEvent, m *mailparse.Mail, root string) {
+	set := func(k, v string) {
+		if v != "" {
+			ev.Metadata[k] = v
+		}
+	}
+	set(MetaHTML, m.HTML)
+	if m.Text != m.Reply.Visible {
+		set(MetaFullText, m.Text)
+	}
+	set(MetaQuoted, m.Reply.Quoted)
+	set(MetaSignature, m.Reply.Signature)
+	set(MetaReferences, strings.Join(append(append([]string{}, m.References...), ev.ExternalID), " "))
+	set(MetaThreadRoot, root)
+	var cc []string
+	for _, list := range [][]mailparse.Address{m.To, m.Cc} {
+		for _, addr := range list {
+			if !a.isOwnAddress(addr.Addr) {
+				cc = append(cc, FoldAddress(addr.Addr))
+			}
+		}
+	}
+	set(MetaCc, strings.Join(cc, ", "))
+	if len(m.ReplyTo) > 0 && !strings.EqualFold(m.ReplyTo[0].Addr, m.From.Addr) {
+		set(MetaReplyTo, FoldAddress(m.ReplyTo[0].Addr))
+	}
+}
+
+// isOwnAddress reports whether addr is this channel's address or one of
+// its plus-addresses.
+func (a *Adapter) isOwnAddress(addr string) bool {
+	local, domain, _ := strings.Cut(FoldAddress(addr), "@")
+	base, _, _ := strings.Cut(local, "+")
+	return domain == a.cfg.domain() && base == strings.ToLower(a.cfg.localPart())
+}
+
+func (a *Adapter) timestamp(date time.Time) time.Time {
+	if date.IsZero() {
+		return a.Clock.Now()
+	}
+	return date
+}
+
+// FoldAddress case-folds an e-mail address for matching identities. Both
+// halves are folded: case-sensitive local parts exist in theory, but no
+// mail system a customer uses relies on them, and folding is what lets the
+// same customer be recognised across mails.
+func FoldAddress(addr string) string {
+	return strings.ToLower(strings.TrimSpace(addr))
+}
