@@ -12,8 +12,9 @@
 // action. Verbs: add → message; edited → edit; remove → delete; hide →
 // delete (action hide); unhide → edit (action unhide). The page's own
 // comments are Direction out with the page as Sender (the webhook does not
-// say whose thread it is beyond ThreadKey). Edits and deletes carry the
-// comment id as ExternalID and Targets. Messenger events of the same
+// say whose thread it is beyond ThreadKey). Edits and deletes name the
+// comment in ReplyTo and Targets and carry an id of their own
+// ("<comment>#<action>:<entry time>[:<text hash>]") as ExternalID. Messenger events of the same
 // webhook are left to the Messenger channel.
 //
 // Outbound: Message.Metadata["reply_mode"] = "public" (default: POST
@@ -99,7 +100,7 @@ func (a *Adapter) ParseWebhook(body []byte) ([]*parley.InboundEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return a.feed.Events(env), nil
+	return graph.Usable(a.feed.Events(env)), nil
 }
 
 // Send replies to a comment thread, publicly or privately (reply_mode).

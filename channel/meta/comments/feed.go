@@ -1,7 +1,10 @@
 package comments
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"strconv"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/graph"
@@ -101,7 +104,11 @@ func (p *FeedParser) comment(v *feedValue, entryTime graph.FlexTime) *parley.Inb
 		in.ThreadKey, in.ReplyTo = parentID, parentID
 	}
 	if kind != parley.InboundMessage {
-		in.Targets = []string{commentID}
+		// The comment changed is ReplyTo/Targets; the event gets an id of
+		// its own so that an edit, a hide and an unhide of one comment
+		// never de-duplicate each other, while a redelivery still does.
+		in.ReplyTo, in.Targets = commentID, []string{commentID}
+		in.ExternalID = changeID(commentID, action, v.Message, entryTime)
 	}
 	setMeta(in, "action", action)
 	setMeta(in, "comment_id", commentID)
@@ -119,6 +126,17 @@ func (p *FeedParser) comment(v *feedValue, entryTime graph.FlexTime) *parley.Inb
 		in.Attachments = append(in.Attachments, parley.Attachment{Type: "video", URL: v.Video})
 	}
 	return in
+}
+
+// changeID names one change of a comment: the comment, the action, the
+// webhook's entry time and (for edits) a hash of the new text.
+func changeID(commentID, action, text string, at graph.FlexTime) string {
+	id := commentID + "#" + action + ":" + strconv.FormatInt(at.Unix(), 10)
+	if action == "edit" || action == "unhide" {
+		sum := sha256.Sum256([]byte(text))
+		id += ":" + hex.EncodeToString(sum[:6])
+	}
+	return id
 }
 
 // verbKind maps a feed verb to a canonical kind: add → message; edit(ed)

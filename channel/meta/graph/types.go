@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/parleyhq/parley"
 )
 
 // FlexString decodes a JSON string or number as a string: Meta sends ids
@@ -54,17 +56,27 @@ func (t *FlexTime) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
+		if f < 0 || f > maxUnixMillis {
+			return fmt.Errorf("meta: timestamp %q out of range", v)
+		}
 		t.Time = UnixAuto(int64(f))
 		return nil
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05-0700"} {
 		if p, err := time.Parse(layout, v); err == nil {
-			t.Time = p.UTC()
+			if p = p.UTC(); p.Year() < 1970 || p.Year() > 9999 {
+				return fmt.Errorf("meta: timestamp %q out of range", v)
+			}
+			t.Time = p
 			return nil
 		}
 	}
 	return fmt.Errorf("meta: unreadable timestamp %q", v)
 }
+
+// maxUnixMillis is the last millisecond of year 9999: later times cannot
+// be encoded as JSON (the inbound stream's format).
+const maxUnixMillis = 253402300799999
 
 // UnixAuto converts Unix seconds or milliseconds (above 1e12) to UTC time.
 func UnixAuto(n int64) time.Time {
@@ -80,4 +92,20 @@ func (t FlexTime) Or(fallback time.Time) time.Time {
 		return fallback
 	}
 	return t.Time
+}
+
+// Usable filters out events a damaged webhook would leave incomplete: no
+// time, no sender, or a receipt naming no message and no watermark. Meta
+// always sends these fields, so such an event is noise, not a message.
+func Usable(events []*parley.InboundEvent) []*parley.InboundEvent {
+	out := events[:0]
+	for _, e := range events {
+		switch {
+		case e == nil || e.Timestamp.IsZero() || e.Sender.ID == "":
+		case e.Kind == parley.InboundReceipt && (e.Status == "" || (len(e.Targets) == 0 && e.Watermark == nil)):
+		default:
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -111,7 +111,7 @@ func (a *Adapter) ParseWebhook(body []byte) ([]*parley.InboundEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(a.dm.Events(env), a.comments.Events(env)...), nil
+	return graph.Usable(append(a.dm.Events(env), a.comments.Events(env)...)), nil
 }
 
 // Send replies in a comment thread (conversation with a ThreadKey) or as a

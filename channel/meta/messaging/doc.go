@@ -10,8 +10,10 @@
 //     in Metadata; is_echo (or sender = the account) → Direction out with
 //     Sender = the customer (recipient), so the echo lands in their thread
 //     and dedups against the sent message's mid.
-//   - is_deleted → InboundDelete; message_edit → InboundEdit; both with
-//     ExternalID and Targets = the message's mid.
+//   - is_deleted → InboundDelete; message_edit → InboundEdit; both name
+//     the message changed in ReplyTo and Targets (the store applies changes
+//     to ReplyTo), with an ExternalID of their own ("<mid>#delete",
+//     "<mid>#edit:<n>") so that two edits of one message never de-duplicate.
 //   - delivery → InboundReceipt delivered (Targets = mids, Watermark);
 //     read → InboundReceipt read (Watermark, or Targets = [mid] on Instagram).
 //   - postback / referral → InboundMessage (Text = button title) with the

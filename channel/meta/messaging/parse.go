@@ -146,7 +146,7 @@ func (p *Parser) Parse(body []byte) ([]*parley.InboundEvent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return p.Events(env), nil
+	return graph.Usable(p.Events(env)), nil
 }
 
 // Events maps the messaging and standby events of env.
@@ -196,7 +196,8 @@ func (p *Parser) event(ev *Event, entryTime time.Time, standby bool) []*parley.I
 	}
 	if e := ev.MessageEdit; e != nil && e.Mid != "" {
 		in := base(parley.InboundEdit)
-		in.ExternalID, in.Targets, in.Text = e.Mid, []string{e.Mid}, e.Text
+		in.ReplyTo, in.Targets, in.Text = e.Mid, []string{e.Mid}, e.Text
+		in.ExternalID = e.Mid + "#edit:" + strconv.Itoa(e.NumEdit)
 		setMeta(in, "num_edit", strconv.Itoa(e.NumEdit))
 		out = append(out, in)
 	}
@@ -256,7 +257,7 @@ func (p *Parser) event(ev *Event, entryTime time.Time, standby bool) []*parley.I
 func (p *Parser) message(m *message, base func(parley.InboundKind) *parley.InboundEvent) *parley.InboundEvent {
 	if m.IsDeleted {
 		in := base(parley.InboundDelete)
-		in.ExternalID, in.Targets = m.Mid, []string{m.Mid}
+		in.ReplyTo, in.Targets, in.ExternalID = m.Mid, []string{m.Mid}, m.Mid+"#delete"
 		return in
 	}
 	in := base(parley.InboundMessage)

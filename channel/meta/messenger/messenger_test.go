@@ -173,7 +173,7 @@ func TestParseWebhook(t *testing.T) {
 		},
 		"messenger_edit.json": func(t *testing.T, evs []*parley.InboundEvent) {
 			e := one(t, evs)
-			if e.Kind != parley.InboundEdit || e.ExternalID != "m_text1" || e.Targets[0] != "m_text1" || e.Text != "hello, is my order shipped yet?" {
+			if e.Kind != parley.InboundEdit || e.ExternalID != "m_text1#edit:1" || e.ReplyTo != "m_text1" || e.Targets[0] != "m_text1" || e.Text != "hello, is my order shipped yet?" {
 				t.Fatalf("%+v", e)
 			}
 		},

@@ -169,7 +169,7 @@ func (p *parser) parse(body []byte) ([]*parley.InboundEvent, error) {
 			}
 		}
 	}
-	return out, nil
+	return graph.Usable(out), nil
 }
 
 func (p *parser) messages(v *value) []*parley.InboundEvent {
@@ -357,7 +357,7 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 			return false
 		}
 		in.Kind, in.Targets = parley.InboundEdit, []string{m.Edit.OriginalMessageID}
-		in.ExternalID = m.Edit.OriginalMessageID
+		in.ExternalID = editEventID(m.ID, m.Edit.OriginalMessageID, "edit")
 		setMeta(in, "edit_id", m.ID)
 		var inner inMessage
 		if json.Unmarshal(m.Edit.Message, &inner) == nil && inner.Type != "edit" && inner.Type != "revoke" {
@@ -367,12 +367,14 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 			p.content(&inner, in)
 			in.Kind = parley.InboundEdit
 		}
+		in.ReplyTo = m.Edit.OriginalMessageID // the message changed (see package doc)
 	case "revoke":
 		if m.Revoke == nil || m.Revoke.OriginalMessageID == "" {
 			return false
 		}
 		in.Kind, in.Targets = parley.InboundDelete, []string{m.Revoke.OriginalMessageID}
-		in.ExternalID = m.Revoke.OriginalMessageID
+		in.ReplyTo = m.Revoke.OriginalMessageID
+		in.ExternalID = editEventID(m.ID, m.Revoke.OriginalMessageID, "delete")
 		setMeta(in, "revoke_id", m.ID)
 	default: // unsupported, contacts, order, system…: keep a visible trace
 		reason := m.Type
@@ -383,6 +385,15 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 		setMeta(in, "type", m.Type)
 	}
 	return true
+}
+
+// editEventID is the id of an edit or revoke event: its own wamid, or the
+// original's with a suffix when Meta sent none.
+func editEventID(own, original, what string) string {
+	if own != "" {
+		return own
+	}
+	return original + "#" + what
 }
 
 func (p *parser) interactive(m *inMessage, in *parley.InboundEvent) {

@@ -9,7 +9,10 @@
 // and list buttons, template buttons, edits, revokes, unsupported),
 // statuses (sent, delivered, read/played, failed with Meta's code and
 // reason, e.g. 131047 or 131026 arriving asynchronously) and coexistence
-// echoes (smb_message_echoes → Direction out). The sender is the wa_id as a
+// echoes (smb_message_echoes → Direction out). Edits and revokes name the
+// changed message in ReplyTo and Targets and carry their own wamid as
+// ExternalID; receipts use "<wamid>:<status>" so that sent, delivered and
+// read of one message are three events. The sender is the wa_id as a
 // verified WhatsApp identity plus a verified E.164 phone identity.
 package whatsapp
 

@@ -148,13 +148,13 @@ func TestParseWebhook(t *testing.T) {
 		},
 		"whatsapp_edit.json": func(t *testing.T, evs []*parley.InboundEvent) {
 			e := one(t, evs)
-			if e.Kind != parley.InboundEdit || e.ExternalID != firstID || e.Targets[0] != firstID || e.Text != "Hi, I need help with my order #42" || e.Metadata["edit_id"] != "wamid.EDIT1" {
+			if e.Kind != parley.InboundEdit || e.ExternalID != "wamid.EDIT1" || e.ReplyTo != firstID || e.Targets[0] != firstID || e.Text != "Hi, I need help with my order #42" || e.Metadata["edit_id"] != "wamid.EDIT1" {
 				t.Fatalf("%+v", e)
 			}
 		},
 		"whatsapp_revoke.json": func(t *testing.T, evs []*parley.InboundEvent) {
 			e := one(t, evs)
-			if e.Kind != parley.InboundDelete || e.ExternalID != "wamid.REPLY1" || e.Targets[0] != "wamid.REPLY1" {
+			if e.Kind != parley.InboundDelete || e.ExternalID != "wamid.REVOKE1" || e.ReplyTo != "wamid.REPLY1" || e.Targets[0] != "wamid.REPLY1" {
 				t.Fatalf("%+v", e)
 			}
 		},
