@@ -144,7 +144,9 @@ func TestSendClassifiesFailures(t *testing.T) {
 			func() *email.Adapter { a := captureAdapter(t, s, "pa55word"); a.TLSConfig = nil; return a }, "ana@customer.example",
 			parley.SendAuth, "", "certificate"},
 		{"no server listening is transient",
-			func() *email.Adapter { return MustAdapter(t, map[string]string{"smtp_port": strconv.Itoa(mailtest.FreePort(t))}) }, "ana@customer.example",
+			func() *email.Adapter {
+				return MustAdapter(t, map[string]string{"smtp_port": strconv.Itoa(mailtest.FreePort(t))})
+			}, "ana@customer.example",
 			parley.SendTransient, "", "connection"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -192,5 +192,7 @@ func sanitizeTrace(s string) string {
 // slogAdapter lets go-smtp log through slog.
 type slogAdapter struct{ l *slog.Logger }
 
-func (a slogAdapter) Printf(format string, v ...any) { a.l.Warn("smtp server: " + fmt.Sprintf(format, v...)) }
-func (a slogAdapter) Println(v ...any)               { a.l.Warn("smtp server: " + fmt.Sprint(v...)) }
+func (a slogAdapter) Printf(format string, v ...any) {
+	a.l.Warn("smtp server: " + fmt.Sprintf(format, v...))
+}
+func (a slogAdapter) Println(v ...any) { a.l.Warn("smtp server: " + fmt.Sprint(v...)) }
