@@ -131,7 +131,7 @@ func (a *Adapter) messageEvent(i int, m *inboundMessage, now time.Time) (*parley
 	}
 	at, err := parseTimestamp(m.Timestamp, now)
 	if err != nil {
-		return nil, parley.Errorf(parley.EINVALID, "messages[%d].timestamp %q is not an RFC 3339 time", i, truncate(m.Timestamp, 40))
+		return nil, parley.Errorf(parley.EINVALID, "messages[%d].timestamp %q is not an RFC 3339 time from 1970 on", i, truncate(m.Timestamp, 40))
 	}
 	attachments, err := parseAttachments(i, m.Attachments)
 	if err != nil {
@@ -166,7 +166,12 @@ func parseTimestamp(s string, now time.Time) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return t.UTC(), nil
+	// Outside these years a time cannot travel as JSON on the inbound
+	// stream, and no real message was written then.
+	if t = t.UTC(); t.Year() < 1970 || t.Year() > 9999 {
+		return time.Time{}, parley.Errorf(parley.EINVALID, "timestamp out of range")
+	}
+	return t, nil
 }
 
 func parseAttachments(i int, in []*wireAttachment) ([]parley.Attachment, error) {

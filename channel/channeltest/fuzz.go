@@ -10,7 +10,7 @@ import (
 	"testing"
 )
 
-const defaultFuzzIterations = 400
+const defaultFuzzIterations = 1000
 
 // FuzzParseWebhook is the body of an adapter's `go test -fuzz` target:
 //
@@ -134,7 +134,7 @@ func replaceNode(doc any, target int, seen *int, replace func(any) any) any {
 
 // oddValue is a value of a shape the adapter may not expect.
 func oddValue(rnd *rand.Rand, old any) any {
-	switch rnd.IntN(12) {
+	switch rnd.IntN(16) {
 	case 0:
 		return nil
 	case 1:
@@ -157,6 +157,14 @@ func oddValue(rnd *rand.Rand, old any) any {
 		return strings.Repeat("ü", 1+rnd.IntN(5000))
 	case 10:
 		return []any{old, old}
+	case 12: // times that parse but cannot be encoded as JSON once in UTC
+		return "0000-01-01T00:00:00+01:00"
+	case 13:
+		return "9999-12-31T23:59:59-01:00"
+	case 14: // unix seconds or milliseconds beyond year 9999, as number and string
+		return json.Number("253402300800000")
+	case 15:
+		return "-62135596801"
 	default:
 		return map[string]any{"wrapped": old}
 	}

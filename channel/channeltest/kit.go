@@ -78,7 +78,7 @@ type Kit struct {
 	// Limits are the expected Capabilities; the text limit is exercised
 	// through Outbound.
 	Limits Limits
-	// FuzzIterations bounds the quick fuzz loop in Run (default 400).
+	// FuzzIterations bounds the quick fuzz loop in Run (default 1000).
 	FuzzIterations int
 }
 

@@ -32,10 +32,11 @@ type toyAdapter struct {
 }
 
 const (
-	toySecret     = "toy-secret"
-	toyToken      = "toy-token"
-	toyTextLimit  = 10
-	toySignHeader = "X-Toy-Signature"
+	toySecret      = "toy-secret"
+	toyToken       = "toy-token"
+	toyTextLimit   = 10
+	toySignHeader  = "X-Toy-Signature"
+	maxUnixSeconds = 253402300799 // 9999-12-31T23:59:59Z: later times cannot be encoded as JSON
 )
 
 type toyBody struct {
@@ -103,7 +104,7 @@ func (a *toyAdapter) ParseWebhook(body []byte) ([]*parley.InboundEvent, error) {
 		if a.flaw != "panics-on-null" && e == nil {
 			return nil, parley.Errorf(parley.EINVALID, "null event")
 		}
-		if e.ID == "" || e.From == "" || e.TS <= 0 {
+		if e.ID == "" || e.From == "" || e.TS <= 0 || (e.TS > maxUnixSeconds && a.flaw != "accepts-year-10000") {
 			return nil, parley.Errorf(parley.EINVALID, "event needs id, from and ts")
 		}
 		out = append(out, a.event(e.ID, e.From, e.Text, e.TS))
