@@ -206,11 +206,12 @@ func (c *client) readLoop() {
 	}
 }
 
-// detach unregisters a socket (once) and tells everyone what its going
-// means: conversations no longer viewed by the agent, and the agent offline
-// if it was their last socket here.
+// detach unregisters a socket (once) and tells everyone about the
+// conversations the agent no longer views. If it was the agent's last socket
+// here, the sweeper announces them offline after OfflineGrace unless they
+// reconnect first.
 func (h *Hub) detach(c *client) {
-	removed, last, left := h.sockets.remove(c)
+	removed, left := h.sockets.remove(c, h.clock.Now().Add(h.cfg.OfflineGrace))
 	if !removed {
 		return
 	}
@@ -219,9 +220,6 @@ func (h *Hub) detach(c *client) {
 	for _, convID := range left {
 		h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, ConversationID: convID,
 			Activity: parley.ActivityLeft, Node: h.node})
-	}
-	if last {
-		h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOffline, Node: h.node})
 	}
 }
 

@@ -10,8 +10,11 @@ import (
 // about a conversation follow Agent.CanSee on the conversation as it is after
 // the change, so a reassignment reaches the new assignee and stops reaching
 // those who lost the ticket. A message without its conversation cannot be
-// checked, so only those who see every ticket get it. Everything else
-// (presence, contacts, channels) is for every agent.
+// checked, so only those who see every ticket get it. Agents' presence goes
+// to supervisors and admins (and to the agent's own screens): sent to
+// everyone, every connect or disconnect would cost one frame per socket, and
+// a reconnect storm of N agents N² frames. Contacts and channels are for
+// every agent.
 func visibleTo(a *parley.Agent, e *parley.Event) bool {
 	switch {
 	case a == nil:
@@ -20,6 +23,8 @@ func visibleTo(a *parley.Agent, e *parley.Event) bool {
 		return a.CanSee(e.Conversation)
 	case e.Message != nil:
 		return a.Role.AtLeast(parley.RoleSupervisor)
+	case e.Type == parley.EventPresence:
+		return a.Role.AtLeast(parley.RoleSupervisor) || (e.Presence != nil && e.Presence.AgentID == a.ID)
 	}
 	return true
 }
@@ -123,7 +128,12 @@ func (h *Hub) receivePresence(p *parley.PresenceInfo) {
 func (h *Hub) notify(n *parley.PresenceInfo) {
 	frame := noticeFrame(n, h.clock.Now())
 	if n.ConversationID == 0 {
-		h.sockets.each(func(c *client) { c.enqueue(frame, false) })
+		e := &parley.Event{Type: parley.EventPresence, Presence: n}
+		h.sockets.each(func(c *client) {
+			if visibleTo(c.agent(), e) {
+				c.enqueue(frame, false)
+			}
+		})
 		return
 	}
 	h.sockets.eachWatcher(n.ConversationID, func(c *client) {
@@ -133,26 +143,33 @@ func (h *Hub) notify(n *parley.PresenceInfo) {
 	})
 }
 
-// sweep expires presence that was not refreshed in time.
+// sweep expires presence that was not refreshed in time and announces the
+// agents who left this node and did not come back within OfflineGrace.
 func (h *Hub) sweep(context.Context) {
 	now := h.clock.Now()
 	for _, n := range h.presence.expire(now) {
 		h.notify(n)
 	}
 	h.sockets.expireWatchers(now)
+	h.announceOffline(h.sockets.dueOffline(now))
+}
+
+func (h *Hub) announceOffline(agents []*parley.PresenceInfo) {
+	for _, p := range agents {
+		p.Node = h.node
+		h.announce(p)
+	}
 }
 
 // heartbeat re-announces this node's agents, so that other nodes keep them
-// online while this node lives and let them go offline when it dies.
+// online while this node lives and let them go offline when it dies. It
+// also repairs this node's own view if a connect and a delayed offline
+// crossed.
 func (h *Hub) heartbeat(ctx context.Context) {
 	for _, a := range h.sockets.connectedAgents() {
 		if ctx.Err() != nil {
 			return
 		}
-		p := &parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOnline, Node: h.node}
-		if err := h.cfg.Presence.PublishPresence(ctx, p); err != nil {
-			h.log.Warn("presence heartbeat failed", "err", err)
-			return
-		}
+		h.announce(&parley.PresenceInfo{AgentID: a.ID, AgentName: a.Name, Presence: parley.PresenceOnline, Node: h.node})
 	}
 }

@@ -44,6 +44,7 @@ type Config struct {
 	ViewingTTL        time.Duration // viewing without refresh expires [30s]
 	TypingTTL         time.Duration // typing without refresh expires [6s]
 	PresenceHeartbeat time.Duration // re-announce this node's agents; 3 missed = offline [30s]
+	OfflineGrace      time.Duration // an agent's last socket closed: offline unless back by then [5s]
 	AgentRefresh      time.Duration // reload connected agents' role and teams [1m]
 	SweepInterval     time.Duration // how often expiry is checked [1s]
 	OriginPatterns    []string      // extra allowed Origin hosts besides the request's own
@@ -58,6 +59,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.ViewingTTL, 30*time.Second)
 	setDefault(&c.TypingTTL, 6*time.Second)
 	setDefault(&c.PresenceHeartbeat, 30*time.Second)
+	setDefault(&c.OfflineGrace, 5*time.Second)
 	setDefault(&c.AgentRefresh, time.Minute)
 	setDefault(&c.SweepInterval, time.Second)
 	if c.NodeID == "" {
@@ -144,8 +146,8 @@ func (h *Hub) start(ctx context.Context) error {
 			cancel()
 			return parley.WrapError(parley.EUNAVAILABLE, err, "realtime: subscribe to presence")
 		}
-		h.every(ctx, h.cfg.PresenceHeartbeat, h.heartbeat)
 	}
+	h.every(ctx, h.cfg.PresenceHeartbeat, h.heartbeat)
 	h.every(ctx, h.cfg.SweepInterval, h.sweep)
 	if h.cfg.Agents != nil {
 		h.every(ctx, h.cfg.AgentRefresh, h.refreshAgents)
@@ -182,12 +184,14 @@ func (h *Hub) Clients() int { return h.sockets.count() }
 
 // Close disconnects every socket with "going away" so that clients reconnect
 // to another node, waits for them to finish (bounded by the close handshake
-// timeouts), and stops the hub's loops. New connections are refused.
+// timeouts), announces their agents offline here, and stops the hub's loops.
+// New connections are refused.
 func (h *Hub) Close() {
 	for _, c := range h.sockets.closeAll() {
 		c.kick(statusGoingAway, "server shutting down")
 	}
 	h.sockets.wait()
+	h.announceOffline(h.sockets.dueOffline(time.Time{}))
 	h.stop()
 	h.background.Wait()
 }

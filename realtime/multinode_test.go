@@ -12,8 +12,8 @@ import (
 )
 
 // TestTwoNodes runs two hubs, each on its own connection to one real NATS
-// server (as two app nodes would be): Ana and Sue on node A, Ben and Sue
-// again on node B.
+// server (as two app nodes would be): Ana and Sue on node A; Ben, Sue again
+// and Max (admin) on node B.
 func TestTwoNodes(t *testing.T) {
 	bustest.ForEachServer(t, func(t *testing.T, open bustest.Opener) {
 		busA, busB := open(t, bus.Config{NodeID: "a"}), open(t, bus.Config{NodeID: "b"})
@@ -21,11 +21,12 @@ func TestTwoNodes(t *testing.T) {
 			agent(1, "Ana", parley.RoleAgent, teamA),
 			agent(2, "Ben", parley.RoleAgent, teamB),
 			agent(3, "Sue", parley.RoleSupervisor),
+			agent(5, "Max", parley.RoleAdmin),
 		)
 		nodeA := MustStartNode(t, busA, busA, dir, func(c *realtime.Config) { c.NodeID = "a" })
 		nodeB := MustStartNode(t, busB, busB, dir, func(c *realtime.Config) { c.NodeID = "b" })
 		ana, sueA := MustDial(t, nodeA, 1), MustDial(t, nodeA, 3)
-		ben, sueB := MustDial(t, nodeB, 2), MustDial(t, nodeB, 3)
+		ben, sueB, admin := MustDial(t, nodeB, 2), MustDial(t, nodeB, 3), MustDial(t, nodeB, 5)
 		marker := int64(0)
 		received := func(c *testClient) []int64 {
 			t.Helper()
@@ -58,22 +59,28 @@ func TestTwoNodes(t *testing.T) {
 		ana.Type(t, 7)
 		ben.Until(t, "Ana typing, from node A", isActivity(1, 7, parley.ActivityTyping))
 
-		// An agent with a socket on each node stays online until both close.
-		sueA.Close()
-		waitUntil(t, "node A forgets Sue's socket", func() bool { return nodeA.Hub.Clients() == 1 })
+		// An agent with a socket on each node stays online until both close
+		// (and the offline grace period has passed on the last node).
+		sueB.Close()
+		waitUntil(t, "node B forgets Sue's socket", func() bool { return nodeB.Hub.Clients() == 2 })
+		nodeB.Clock.Advance(5 * time.Second)
 		time.Sleep(100 * time.Millisecond) // an offline notice would cross the bus meanwhile
 		marker++
 		MustPublish(t, busB, markerEvent(marker))
-		if got := ben.Until(t, "marker", isMarker(marker)); hasFrame(got, isPresence(3, parley.PresenceOffline)) {
-			t.Errorf("Ben saw Sue go offline while she is still connected to node B")
+		if got := admin.Until(t, "marker", isMarker(marker)); hasFrame(got, isPresence(3, parley.PresenceOffline)) {
+			t.Errorf("Max (admin) saw Sue go offline while she is still connected to node A")
 		}
-		sueB.Close()
-		ana.Until(t, "Sue offline once her last node let her go", isPresence(3, parley.PresenceOffline))
+		sueA.Close()
+		waitUntil(t, "node A forgets Sue's socket", func() bool { return nodeA.Hub.Clients() == 1 })
+		nodeA.Clock.Advance(5 * time.Second)
+		admin.Until(t, "Sue offline, from node A", isPresence(3, parley.PresenceOffline))
 
 		// Closing a socket on one node is a "left" on the other.
 		ana.Close()
 		ben.Until(t, "Ana left, from node A", isActivity(1, 7, parley.ActivityLeft))
-		ben.Until(t, "Ana offline, from node A", isPresence(1, parley.PresenceOffline))
+		waitUntil(t, "node A forgets Ana's socket", func() bool { return nodeA.Hub.Clients() == 0 })
+		nodeA.Clock.Advance(5 * time.Second)
+		admin.Until(t, "Ana offline, from node A", isPresence(1, parley.PresenceOffline))
 		waitUntil(t, "node B forgets Ana's view", func() bool { return len(nodeB.Hub.Viewers(7)) == 1 })
 	})
 }
@@ -82,7 +89,7 @@ func TestTwoNodes(t *testing.T) {
 // others when it stops talking (a crash), by their own clocks.
 func TestSilentNodeExpires(t *testing.T) {
 	shared := newMemBus()
-	dir := newAgentDirectory(agent(1, "Ana", parley.RoleAgent, teamA), agent(2, "Ben", parley.RoleAgent, teamA))
+	dir := newAgentDirectory(agent(1, "Ana", parley.RoleAgent, teamA), agent(2, "Ben", parley.RoleSupervisor))
 	nodeA := MustStartNode(t, shared, shared, dir, nil)
 	nodeB := MustStartNode(t, shared, shared, dir, nil)
 	ben := MustDial(t, nodeB, 2)

@@ -128,7 +128,7 @@ func TestLeaving(t *testing.T) {
 		}
 	})
 
-	t.Run("a closed socket leaves and goes offline", func(t *testing.T) {
+	t.Run("a closed socket leaves, and its agent goes offline after a grace period", func(t *testing.T) {
 		f := newTeamFixture(t, nil)
 		f.ben.View(t, 9)
 		f.ben.Sync(t)
@@ -136,6 +136,7 @@ func TestLeaving(t *testing.T) {
 		f.ben.Until(t, "Ana viewing", isActivity(1, 9, parley.ActivityViewing))
 		f.ana.Close()
 		f.ben.Until(t, "Ana left", isActivity(1, 9, parley.ActivityLeft))
+		f.node.Clock.Advance(5 * time.Second) // the offline grace period
 		f.sue.Until(t, "Ana offline", isPresence(1, parley.PresenceOffline))
 		if got := f.node.Hub.Viewers(9); len(got) != 1 || got[0].AgentID != 2 {
 			t.Errorf("Viewers = %v, want Ben only", got)
@@ -166,24 +167,42 @@ func TestLeaving(t *testing.T) {
 func TestOnlinePresence(t *testing.T) {
 	f := newTeamFixture(t, nil)
 	f.node.Agents.Put(agent(4, "Dan", parley.RoleAgent, teamA))
+	noPresenceOfDan := func(c *testClient, marker int64) {
+		t.Helper()
+		MustPublish(t, f.bus, markerEvent(marker))
+		got := c.Until(t, "marker", isMarker(marker))
+		if hasFrame(got, func(fr frame) bool { return fr.Type == "presence" && fr.Presence.AgentID == 4 }) {
+			t.Errorf("unexpected presence change of Dan: %v", got)
+		}
+	}
 
-	// The first socket brings the agent online.
+	// The first socket brings the agent online, for supervisors to see.
 	first := MustDial(t, f.node, 4)
 	f.sue.Until(t, "Dan online", isPresence(4, parley.PresenceOnline))
+	noPresenceOfDan(f.ana, 1) // agents are not told of every colleague's comings and goings
 
 	// More sockets, and closing some, keep the agent online.
 	second, third := MustDial(t, f.node, 4), MustDial(t, f.node, 4)
 	first.Close()
 	waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 5 })
-	time.Sleep(50 * time.Millisecond) // an offline notice would follow the removal at once
-	MustPublish(t, f.bus, markerEvent(1))
-	got := f.sue.Until(t, "marker", isMarker(1))
-	if hasFrame(got, func(fr frame) bool { return fr.Type == "presence" && fr.Presence.AgentID == 4 }) {
-		t.Errorf("Sue saw Dan's presence change while he stayed connected: %v", got)
-	}
+	f.node.Clock.Advance(10 * time.Second)
+	time.Sleep(50 * time.Millisecond) // sweeps that would announce him offline
+	noPresenceOfDan(f.sue, 2)
 
-	// The last socket closing takes the agent offline.
+	// Closing every socket and reconnecting within the grace period (a page
+	// reload) shows nothing.
 	second.Close()
 	third.Close()
+	waitUntil(t, "the hub forgot the closed sockets", func() bool { return f.node.Hub.Clients() == 3 })
+	f.node.Clock.Advance(4 * time.Second)
+	reloaded := MustDial(t, f.node, 4)
+	f.node.Clock.Advance(10 * time.Second)
+	time.Sleep(50 * time.Millisecond)
+	noPresenceOfDan(f.sue, 3)
+
+	// The last socket closing takes the agent offline once the grace passed.
+	reloaded.Close()
+	waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 3 })
+	f.node.Clock.Advance(5 * time.Second)
 	f.sue.Until(t, "Dan offline", isPresence(4, parley.PresenceOffline))
 }

@@ -17,7 +17,15 @@ type registry struct {
 	clients  map[*client]struct{}
 	agents   map[int64]*agentSockets
 	watchers map[int64]map[*client]time.Time // conversation → socket → viewing expiry
+	leaving  map[int64]leaving               // agents whose last socket closed, until OfflineGrace passes
 	open     sync.WaitGroup                  // one per socket whose handler still runs, so Close can wait
+}
+
+// leaving is an agent gone from this node but not yet announced offline: a
+// page reload reconnects within the grace period and shows no flicker.
+type leaving struct {
+	name    string
+	offline time.Time // when to announce it
 }
 
 // agentSockets is one agent's sockets on this node. They share one agent
@@ -33,6 +41,7 @@ func newRegistry() *registry {
 		clients:  make(map[*client]struct{}),
 		agents:   make(map[int64]*agentSockets),
 		watchers: make(map[int64]map[*client]time.Time),
+		leaving:  make(map[int64]leaving),
 	}
 }
 
@@ -49,6 +58,7 @@ func (r *registry) add(c *client, a *parley.Agent) (first, ok bool) {
 		owner = &agentSockets{clients: make(map[*client]struct{})}
 		r.agents[a.ID] = owner
 		first = true
+		delete(r.leaving, a.ID) // back within the grace period
 	}
 	owner.agent.Store(a) // the freshest copy: it was just authenticated
 	owner.clients[c] = struct{}{}
@@ -59,14 +69,14 @@ func (r *registry) add(c *client, a *parley.Agent) (first, ok bool) {
 }
 
 // remove unregisters c. It returns removed=false if c was already gone;
-// otherwise last says whether it was the agent's last socket here, and left
-// lists the conversations it was viewing that no other socket of the same
-// agent is viewing.
-func (r *registry) remove(c *client) (removed, last bool, left []int64) {
+// otherwise left lists the conversations it was viewing that no other
+// socket of the same agent is viewing. If it was the agent's last socket
+// here, the agent is leaving: due offline at offlineAt unless they return.
+func (r *registry) remove(c *client, offlineAt time.Time) (removed bool, left []int64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, ok := r.clients[c]; !ok {
-		return false, false, nil
+		return false, nil
 	}
 	delete(r.clients, c)
 	agentID := c.agentID
@@ -80,9 +90,24 @@ func (r *registry) remove(c *client) (removed, last bool, left []int64) {
 	delete(owner.clients, c)
 	if len(owner.clients) == 0 {
 		delete(r.agents, agentID)
-		last = true
+		r.leaving[agentID] = leaving{name: owner.agent.Load().Name, offline: offlineAt}
 	}
-	return true, last, left
+	return true, left
+}
+
+// dueOffline returns (and forgets) the agents whose grace period has
+// passed at now; the zero time takes them all.
+func (r *registry) dueOffline(now time.Time) []*parley.PresenceInfo {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []*parley.PresenceInfo
+	for id, l := range r.leaving {
+		if now.IsZero() || !now.Before(l.offline) {
+			delete(r.leaving, id)
+			out = append(out, presenceNotice(id, l.name, parley.PresenceOffline))
+		}
+	}
+	return out
 }
 
 // watch records that c views a conversation until the given time, and
