@@ -69,7 +69,7 @@ func toyKit(flaw string) channeltest.Kit {
 				{Name: "404", Response: channeltest.Response{Status: 404}, Class: parley.SendPermanent, Reason: "Not Found"},
 			},
 		},
-		Limits:         channeltest.Limits{TextLimit: toyTextLimit},
+		Limits: channeltest.Limits{TextLimit: toyTextLimit},
 	}
 }
 
