@@ -68,21 +68,38 @@ func conversationFilter(q *queryParser, me *parley.Agent) (parley.ConversationFi
 	return f, q.err
 }
 
-// listConversations answers a page of tickets, keeping only those the agent
-// may see: a page can come back shorter than limit, and next_cursor still
-// says whether more follow.
+// maxVisibilityFetches bounds the store queries one listing may make while
+// skipping tickets the agent may not see.
+const maxVisibilityFetches = 8
+
+// listConversations answers a page of tickets the agent may see. The store
+// does not know visibility, so tickets the agent may not see are skipped and
+// the page is topped up: each further query asks for exactly the number
+// still missing, so every item of every query is consumed and the store's
+// cursor stays exact. After maxVisibilityFetches a page may come back short;
+// next_cursor still says whether more follow.
 func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, f parley.ConversationFilter) {
 	me := agentFrom(r.Context())
-	convs, next, err := s.store.FindConversations(r.Context(), f)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	visible := convs[:0]
-	for _, c := range convs {
-		if me.CanSee(c) {
-			visible = append(visible, c)
+	visible := []*parley.Conversation{}
+	want := f.Limit
+	next := ""
+	for range maxVisibilityFetches {
+		f.Limit = want - len(visible)
+		convs, cursor, err := s.store.FindConversations(r.Context(), f)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
 		}
+		for _, c := range convs {
+			if me.CanSee(c) {
+				visible = append(visible, c)
+			}
+		}
+		next = cursor
+		if next == "" || len(visible) >= want {
+			break
+		}
+		f.Cursor = next
 	}
 	if err := s.attachContacts(r.Context(), visible...); err != nil {
 		s.writeError(w, r, err)

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -74,3 +76,7 @@ func ErrorCodeOf(tb testing.TB, rec *httptest.ResponseRecorder) string {
 	_ = json.Unmarshal(rec.Body.Bytes(), &e)
 	return e.Error.Code
 }
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
