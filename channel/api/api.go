@@ -106,6 +106,8 @@ func checkWebhookURL(raw string) error {
 // Platform returns parley.PlatformAPI.
 func (a *Adapter) Platform() parley.Platform { return parley.PlatformAPI }
 
+var _ parley.AdapterFactory = New
+
 // Capabilities: long text, attachments by URL, receipts, no reply window.
 func (a *Adapter) Capabilities() parley.Capabilities {
 	return parley.Capabilities{
