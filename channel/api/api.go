@@ -108,7 +108,8 @@ func (a *Adapter) Platform() parley.Platform { return parley.PlatformAPI }
 
 var _ parley.AdapterFactory = New
 
-// Capabilities: long text, attachments by URL, receipts, no reply window.
+// Capabilities are long text, attachments by URL, receipts and threads,
+// with no reply window: the client decides when it can deliver.
 func (a *Adapter) Capabilities() parley.Capabilities {
 	return parley.Capabilities{
 		TextLimit: TextLimit,

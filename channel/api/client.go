@@ -41,7 +41,7 @@ func (a *Adapter) Send(ctx context.Context, m parley.OutboundMessage) (parley.Se
 		Conversation: payloadConversation(m.Conversation),
 		Contact:      &PayloadContact{ID: m.Recipient.Value},
 	}
-	if err := a.Post(ctx, TypeMessageCreated+"/"+strconv.FormatInt(m.Message.ID, 10), p); err != nil {
+	if err := a.post(ctx, TypeMessageCreated+"/"+strconv.FormatInt(m.Message.ID, 10), p); err != nil {
 		return parley.SendResult{}, err
 	}
 	return parley.SendResult{ExternalID: ExternalID(m.Message.ID), Status: parley.MessageSent}, nil
@@ -63,10 +63,10 @@ func (a *Adapter) checkSendable(m parley.OutboundMessage) error {
 	return nil
 }
 
-// Post signs p and POSTs it to the webhook_url with delivery as the
+// post signs p and POSTs it to the webhook_url with delivery as the
 // X-Parley-Delivery idempotency key. It returns nil on any 2xx and a
 // classified *parley.SendError otherwise.
-func (a *Adapter) Post(ctx context.Context, delivery string, p Payload) error {
+func (a *Adapter) post(ctx context.Context, delivery string, p Payload) error {
 	if a.webhookURL == "" {
 		return &parley.SendError{Class: parley.SendPermanent, Code: "no_webhook_url", Reason: "the API channel has no webhook_url to send to"}
 	}

@@ -112,7 +112,7 @@ func (d *Dispatcher) post(ctx context.Context, conv *parley.Conversation, contac
 	if id := externalIdentity(contact, ch.ID); id != "" {
 		p.Contact = &PayloadContact{ID: id}
 	}
-	if err := a.Post(ctx, delivery, p); err != nil {
+	if err := a.post(ctx, delivery, p); err != nil {
 		d.logger().Info("api webhook failed; will retry", "channel_id", ch.ID, "delivery", delivery, "err", err)
 		return err
 	}

@@ -26,13 +26,13 @@ type Payload struct {
 // PayloadMessage is a message as the API channel's client sees it. ID is
 // the message's external id, which receipts name in message_id.
 type PayloadMessage struct {
-	ID          string           `json:"id"`
-	Text        string           `json:"text,omitempty"`
-	Attachments []wireAttachment `json:"attachments,omitempty"`
-	Timestamp   string           `json:"timestamp,omitempty"`
-	Thread      string           `json:"thread,omitempty"`
-	Status      string           `json:"status,omitempty"`
-	Reason      string           `json:"reason,omitempty"`
+	ID          string       `json:"id"`
+	Text        string       `json:"text,omitempty"`
+	Attachments []Attachment `json:"attachments,omitempty"`
+	Timestamp   string       `json:"timestamp,omitempty"`
+	Thread      string       `json:"thread,omitempty"`
+	Status      string       `json:"status,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
 }
 
 // PayloadConversation is the ticket a webhook is about.
@@ -56,7 +56,7 @@ func payloadMessage(m *parley.Message, thread string) *PayloadMessage {
 		pm.Timestamp = m.CreatedAt.UTC().Format(time.RFC3339Nano)
 	}
 	for _, at := range m.Attachments {
-		pm.Attachments = append(pm.Attachments, wireAttachment{Type: at.Type, URL: at.URL, Filename: at.Filename, ContentType: at.ContentType})
+		pm.Attachments = append(pm.Attachments, Attachment{Type: at.Type, URL: at.URL, Filename: at.Filename, ContentType: at.ContentType})
 	}
 	return pm
 }

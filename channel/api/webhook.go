@@ -26,12 +26,12 @@ type inboundBody struct {
 }
 
 type inboundMessage struct {
-	ID          string            `json:"id"`
-	Contact     *inboundContact   `json:"contact"`
-	Text        string            `json:"text"`
-	Timestamp   string            `json:"timestamp"`
-	Thread      string            `json:"thread"`
-	Attachments []*wireAttachment `json:"attachments"`
+	ID          string          `json:"id"`
+	Contact     *inboundContact `json:"contact"`
+	Text        string          `json:"text"`
+	Timestamp   string          `json:"timestamp"`
+	Thread      string          `json:"thread"`
+	Attachments []*Attachment   `json:"attachments"`
 }
 
 type inboundContact struct {
@@ -41,7 +41,8 @@ type inboundContact struct {
 	Phone string `json:"phone"`
 }
 
-type wireAttachment struct {
+// Attachment is a file by URL, in both directions.
+type Attachment struct {
 	Type        string `json:"type"`
 	URL         string `json:"url"`
 	Filename    string `json:"filename,omitempty"`
@@ -174,7 +175,7 @@ func parseTimestamp(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-func parseAttachments(i int, in []*wireAttachment) ([]parley.Attachment, error) {
+func parseAttachments(i int, in []*Attachment) ([]parley.Attachment, error) {
 	var out []parley.Attachment
 	for j, w := range in {
 		if w == nil {
