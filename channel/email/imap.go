@@ -122,6 +122,9 @@ func (p *IMAPPoller) session(ctx context.Context) error {
 		}
 		return err
 	}
+	if err := p.ensureProcessedMailbox(c); err != nil {
+		return err
+	}
 	sel, err := c.Select(p.mailbox(), nil).Wait()
 	if err != nil {
 		return err
@@ -139,6 +142,22 @@ func (p *IMAPPoller) session(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// ensureProcessedMailbox creates the processed mailbox if it is missing, so
+// handled mail has somewhere to go.
+func (p *IMAPPoller) ensureProcessedMailbox(c *imapclient.Client) error {
+	if p.Processed == "" {
+		return nil
+	}
+	list, err := c.List("", p.Processed, nil).Collect()
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		return nil
+	}
+	return c.Create(p.Processed, nil).Wait()
 }
 
 func (p *IMAPPoller) dial(newMail chan struct{}) (*imapclient.Client, error) {
@@ -208,12 +227,14 @@ func (p *IMAPPoller) fetchNew(ctx context.Context, c *imapclient.Client) (retry 
 			}
 			return true, nil
 		}
-		if err := p.markHandled(c, uid); err != nil {
-			return false, err
-		}
+		// Delivered: never hand it over again from this process, even if
+		// marking it fails below (Deliver is idempotent for a restart).
 		p.mu.Lock()
 		p.lastUID = uid
 		p.mu.Unlock()
+		if err := p.markHandled(c, uid); err != nil {
+			return false, err
+		}
 	}
 	return false, nil
 }

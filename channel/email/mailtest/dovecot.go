@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -33,8 +34,9 @@ type Dovecot struct {
 func (d *Dovecot) Addr() string { return "127.0.0.1:" + strconv.Itoa(d.Port) }
 
 // StartDovecot starts Dovecot for the rest of the test. With cert, IMAP
-// offers STARTTLS; without, it speaks plain IMAP (loopback only).
-func StartDovecot(tb testing.TB, cert *Cert) *Dovecot {
+// offers STARTTLS; without, it speaks plain IMAP (loopback only). extra is
+// appended to the configuration (e.g. an imap_capability without IDLE).
+func StartDovecot(tb testing.TB, cert *Cert, extra string) *Dovecot {
 	tb.Helper()
 	RequireBinary(tb, DovecotBin)
 	RequireBinary(tb, LDABin)
@@ -49,7 +51,8 @@ func StartDovecot(tb testing.TB, cert *Cert) *Dovecot {
 	}
 	d := &Dovecot{Port: FreePort(tb), User: "agent", Password: "s3cret-pass", Config: filepath.Join(dir, "dovecot.conf"), Dir: dir}
 	MustWrite(tb, filepath.Join(dir, "passwd"), []byte(d.User+":{PLAIN}"+d.Password+"::::::\n"))
-	MustWrite(tb, d.Config, []byte(d.config(cert)))
+	uid, gid := mailOwner(tb, dir)
+	MustWrite(tb, d.Config, []byte(d.config(cert, uid, gid)+extra+"\n"))
 	cmd := exec.Command(DovecotBin, "-F", "-c", d.Config)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	startProcess(tb, cmd)
@@ -57,7 +60,33 @@ func StartDovecot(tb testing.TB, cert *Cert) *Dovecot {
 	return d
 }
 
-func (d *Dovecot) config(cert *Cert) string {
+// mailOwner is the user the mail files belong to: Dovecot refuses to
+// access mail as root, so a root test uses Debian's "mail" user and hands
+// it the mail directories.
+func mailOwner(tb testing.TB, dir string) (uid, gid int) {
+	tb.Helper()
+	uid, gid = os.Getuid(), os.Getgid()
+	if uid == 0 {
+		u, err := user.Lookup("mail")
+		if err != nil {
+			tb.Fatalf("no mail user to own test mail: %v", err)
+		}
+		uid, _ = strconv.Atoi(u.Uid)
+		gid, _ = strconv.Atoi(u.Gid)
+	}
+	for _, sub := range []string{"mail", "home"} {
+		p := filepath.Join(dir, sub)
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.Chown(p, uid, gid); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return uid, gid
+}
+
+func (d *Dovecot) config(cert *Cert, uid, gid int) string {
 	tls := "ssl = no\n"
 	if cert != nil {
 		tls = fmt.Sprintf("ssl = yes\nssl_cert = <%s\nssl_key = <%s\n", cert.CertFile, cert.KeyFile)
@@ -94,7 +123,7 @@ service anvil {
 protocol imap {
   imap_idle_notify_interval = 1 secs
 }
-`, d.Dir, tls, os.Getuid(), os.Getgid(), d.Port)
+`, d.Dir, tls, uid, gid, d.Port)
 }
 
 // Deliver puts a mail into the user's INBOX with dovecot-lda, the way a

@@ -1,0 +1,219 @@
+package email_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley/channel/email"
+	"github.com/parleyhq/parley/channel/email/mailparse"
+	"github.com/parleyhq/parley/channel/email/mailtest"
+)
+
+// inbox records what a poller delivered; it can be told to fail.
+type inbox struct {
+	mu   sync.Mutex
+	ids  []string
+	fail bool
+	got  chan string
+}
+
+func newInbox() *inbox { return &inbox{got: make(chan string, 100)} }
+
+func (b *inbox) deliver(_ context.Context, raw []byte) error {
+	m, err := mailparse.Parse(raw)
+	if err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.fail {
+		return errors.New("inbound stream unavailable")
+	}
+	b.ids = append(b.ids, m.MessageID)
+	b.got <- m.MessageID
+	return nil
+}
+
+func (b *inbox) setFail(v bool) {
+	b.mu.Lock()
+	b.fail = v
+	b.mu.Unlock()
+}
+
+// wantMail waits for the next delivered Message-ID.
+func (b *inbox) wantMail(tb testing.TB, id string, within time.Duration) {
+	tb.Helper()
+	select {
+	case got := <-b.got:
+		if got != id {
+			tb.Fatalf("delivered %q, want %q", got, id)
+		}
+	case <-time.After(within):
+		tb.Fatalf("%q not delivered within %s", id, within)
+	}
+}
+
+func (b *inbox) wantNothing(tb testing.TB, within time.Duration) {
+	tb.Helper()
+	select {
+	case got := <-b.got:
+		tb.Fatalf("unexpected delivery of %q", got)
+	case <-time.After(within):
+	}
+}
+
+func testMail(id string) []byte {
+	return mail(fmt.Sprintf("From: c@customer.example\nTo: support@parley.example\nSubject: test %s\nMessage-ID: <%s>", id, id), "hello "+id)
+}
+
+// MustStartPoller runs a poller against d until the test ends.
+func MustStartPoller(tb testing.TB, d *mailtest.Dovecot, b *inbox, cert *mailtest.Cert, tune func(*email.IMAPPoller)) *email.IMAPPoller {
+	tb.Helper()
+	mode := email.TLSNone
+	if cert != nil {
+		mode = email.TLSStartTLS
+	}
+	p := &email.IMAPPoller{
+		Server:  email.ServerConfig{Host: "127.0.0.1", Port: d.Port, TLS: mode, Username: d.User, Password: d.Password},
+		Deliver: b.deliver,
+		// Only IDLE can bring mail this quickly: the poll fallback would
+		// wait an hour.
+		PollInterval:  time.Hour,
+		RetryInterval: 200 * time.Millisecond,
+	}
+	if cert != nil {
+		p.TLSConfig = cert.ClientTLS()
+	}
+	if tune != nil {
+		tune(p)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	tb.Cleanup(func() {
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			tb.Errorf("Run returned %v", err)
+		}
+	})
+	return p
+}
+
+func waitIdling(tb testing.TB, p *email.IMAPPoller) {
+	tb.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !p.Idling() {
+		if time.Now().After(deadline) {
+			tb.Fatal("poller never entered IDLE")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestIMAPPollerPicksUpMailByIdle(t *testing.T) {
+	cert := mailtest.MustCert(t, t.TempDir())
+	d := mailtest.StartDovecot(t, cert, "")
+	d.Deliver(t, testMail("before-start@customer.example"))
+	b := newInbox()
+	p := MustStartPoller(t, d, b, cert, nil)
+
+	t.Run("mail already waiting is delivered on connect", func(t *testing.T) {
+		b.wantMail(t, "before-start@customer.example", 10*time.Second)
+	})
+	t.Run("new mail arrives while idling", func(t *testing.T) {
+		waitIdling(t, p)
+		d.Deliver(t, testMail("while-idle@customer.example"))
+		b.wantMail(t, "while-idle@customer.example", 10*time.Second)
+	})
+	t.Run("delivered mail is marked seen on the server", func(t *testing.T) {
+		waitIdling(t, p)
+		for uid, f := range d.Flags(t, "INBOX") {
+			if !strings.Contains(f, `\Seen`) {
+				t.Errorf("uid %s flags %q", uid, f)
+			}
+		}
+		if cp := p.Checkpoint(); cp.LastUID != 2 || cp.UIDValidity == 0 {
+			t.Fatalf("checkpoint %+v", cp)
+		}
+	})
+}
+
+func TestIMAPPollerKeepsMailUntilDelivered(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	b := newInbox()
+	b.setFail(true)
+	p := MustStartPoller(t, d, b, nil, nil)
+	d.Deliver(t, testMail("first@customer.example"))
+	d.Deliver(t, testMail("second@customer.example"))
+
+	t.Run("a failing callback leaves the mail unseen", func(t *testing.T) {
+		time.Sleep(700 * time.Millisecond) // a few retry rounds
+		for uid, f := range d.Flags(t, "INBOX") {
+			if strings.Contains(f, `\Seen`) {
+				t.Fatalf("uid %s flags %q before any delivery succeeded", uid, f)
+			}
+		}
+	})
+	t.Run("once the callback works, mail comes in order, each once", func(t *testing.T) {
+		b.setFail(false)
+		b.wantMail(t, "first@customer.example", 10*time.Second)
+		b.wantMail(t, "second@customer.example", 10*time.Second)
+		waitIdling(t, p)
+		b.wantNothing(t, 500*time.Millisecond)
+	})
+}
+
+func TestIMAPPollerRestartFetchesNothingTwice(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	b := newInbox()
+	d.Deliver(t, testMail("one@customer.example"))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	first := &email.IMAPPoller{Server: email.ServerConfig{Host: "127.0.0.1", Port: d.Port, TLS: email.TLSNone, Username: d.User, Password: d.Password},
+		Deliver: b.deliver, PollInterval: time.Hour}
+	done := make(chan error, 1)
+	go func() { done <- first.Run(ctx) }()
+	b.wantMail(t, "one@customer.example", 10*time.Second)
+	waitIdling(t, first)
+	cancel()
+	<-done
+
+	d.Deliver(t, testMail("two@customer.example"))
+	second := MustStartPoller(t, d, b, nil, func(p *email.IMAPPoller) { p.SetCheckpoint(first.Checkpoint()) })
+	b.wantMail(t, "two@customer.example", 10*time.Second)
+	waitIdling(t, second)
+	b.wantNothing(t, 300*time.Millisecond)
+}
+
+func TestIMAPPollerWithoutIdlePolls(t *testing.T) {
+	// This Dovecot does not offer IDLE, so the poller must poll.
+	d := mailtest.StartDovecot(t, nil, "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE NAMESPACE")
+	b := newInbox()
+	p := MustStartPoller(t, d, b, nil, func(p *email.IMAPPoller) { p.PollInterval = 300 * time.Millisecond })
+	time.Sleep(200 * time.Millisecond)
+	d.Deliver(t, testMail("polled@customer.example"))
+	b.wantMail(t, "polled@customer.example", 10*time.Second)
+	if p.Idling() {
+		t.Fatal("the poller idles on a server without IDLE")
+	}
+}
+
+func TestIMAPPollerMovesHandledMail(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	b := newInbox()
+	d.Deliver(t, testMail("move-1@customer.example"))
+	p := MustStartPoller(t, d, b, nil, func(p *email.IMAPPoller) { p.Processed = "Processed" })
+	b.wantMail(t, "move-1@customer.example", 10*time.Second)
+	waitIdling(t, p)
+	if f := d.Flags(t, "INBOX"); len(f) != 0 {
+		t.Fatalf("INBOX still holds %v", f)
+	}
+	if f := d.Flags(t, "Processed"); len(f) != 1 {
+		t.Fatalf("Processed holds %v", f)
+	}
+}
