@@ -229,3 +229,9 @@ func statusBody(a *account, wamid, waID, status string, at time.Time, failure *G
 	}
 	return waBody(a, map[string]any{"statuses": []any{st}})
 }
+
+// AddComment registers a comment on the account without sending a webhook
+// (e.g. an old comment, to test the private-reply window).
+func (s *Server) AddComment(accountID, commentID, fromID string, at time.Time) {
+	s.withAccount(accountID, func(a *account) { a.comments[commentID] = comment{from: fromID, at: at} })
+}

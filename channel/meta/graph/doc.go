@@ -15,6 +15,7 @@
 //	graph_base_url       default https://graph.facebook.com (a fake server in tests and demos)
 //	human_agent_enabled  "true" lets agents answer up to 7 days with the HUMAN_AGENT tag
 //	media_hosts          comma-separated host suffixes media may be fetched from (default: Meta's CDNs)
+//	instagram_login      Instagram: "true" for Instagram Login (Bearer, /{ig_account_id}/messages)
 //	media_max_bytes      largest media file fetched, default 100 MiB
 //	text_limit           overrides the platform's text limit (Meta's figures are UNVERIFIED)
 //

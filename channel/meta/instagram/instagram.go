@@ -8,7 +8,8 @@
 // https://graph.facebook.com, a Page token) messages go to POST
 // /me/messages?access_token=…; with Instagram Login (graph_base_url
 // https://graph.instagram.com, an Instagram user token) they go to POST
-// /{ig_account_id}/messages with a Bearer token (partially verified).
+// /{ig_account_id}/messages with a Bearer token (partially verified). Config
+// instagram_login=true selects the second flavour on any base URL.
 //
 // Direct messages use the Messenger shapes (package messaging) with IGSIDs
 // as IdentityInstagram; comments and live comments are threads of their
@@ -59,7 +60,7 @@ func New(ch *parley.Channel) (parley.Adapter, error) {
 	}
 	c := s.Client()
 	u, _ := url.Parse(s.BaseURL)
-	igLogin := u != nil && u.Hostname() == "graph.instagram.com"
+	igLogin := ch.Config["instagram_login"] == "true" || (u != nil && u.Hostname() == "graph.instagram.com")
 	if igLogin {
 		c.Auth = graph.AuthBearer
 	}
