@@ -43,7 +43,10 @@ func checkQuickFuzz(t *testing.T, k Kit) {
 		body := k.Valid[i%len(k.Valid)]
 		mutated := Mutate(rnd, body)
 		CheckParse(t, a, ch, mutated)
-		if !bytes.Equal(mutated, body) {
+		// Raw-byte signatures must refuse any change. (Form-encoded
+		// platforms sign the parameters, so some byte changes are harmless
+		// there: only JSON bodies are checked.)
+		if _, isJSON := decodeJSON(body); isJSON && !bytes.Equal(mutated, body) {
 			mustRefuse(t, "mutated body under the original signature", a, signedRequest(t, k, ch, body), mutated)
 		}
 	}
