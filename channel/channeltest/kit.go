@@ -34,7 +34,7 @@
 //   - A batch (Kit.Batch) of all Valid bodies yields every event of each.
 //   - A bounded fuzz loop (byte and JSON-structure mutations of the Valid
 //     bodies) never panics: ParseWebhook returns events or EINVALID, and
-//     VerifyWebhook refuses mutated bodies with EUNAUTHORIZED.
+//     VerifyWebhook refuses mutated JSON bodies with EUNAUTHORIZED.
 //   - Send (if Kit.Outbound is set): a success answer gives an external id
 //     after exactly one request; each ErrorCase gives a *parley.SendError of
 //     the expected class (and Retry-After, and reason); a dead endpoint and
