@@ -210,3 +210,5 @@ func counterValue(tb testing.TB, c prometheus.Counter) float64 {
 	}
 	return m.GetCounter().GetValue()
 }
+
+func parleyNow() time.Time { return parley.SystemClock{}.Now() }
