@@ -7,7 +7,8 @@
 //	go test -tags wsbench -run TestWebSocketScale -v -timeout 10m ./realtime/
 //
 // PARLEY_WSBENCH_CLIENTS (default 10000) and PARLEY_WSBENCH_EVENTS (default
-// 20) change the load. The clients run in a child process (this test binary
+// 20) change the load; PARLEY_WSBENCH_CPUPROFILE=file profiles the hub while
+// the events are sent. The clients run in a child process (this test binary
 // again), so that the hub's memory is measured alone and each process stays
 // under its file descriptor limit.
 package realtime_test
@@ -24,11 +25,13 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,20 +126,44 @@ func TestWebSocketScale(t *testing.T) {
 	time.Sleep(3 * time.Second) // let the presence burst of the connect storm drain
 	after := memorySnapshot()
 
+	if path := os.Getenv("PARLEY_WSBENCH_CPUPROFILE"); path != "" {
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(out); err != nil {
+			t.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	cpuBefore := cpuTime()
 	for i := range events {
 		now := time.Now()
 		MustPublish(t, bus, &parley.Event{Type: parley.EventConversationUpdated, At: now, Trace: &now,
 			Conversation: &parley.Conversation{ID: int64(i + 1), Status: parley.StatusOpen, Number: int64(1000 + i),
 				LastPreview: "Hello, I need help with my order"}})
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(eventGap)
 	}
+	cpu := cpuTime() - cpuBefore
 	fmt.Fprintln(stdin, "DONE")
 	var res scaleResult
 	if err := json.Unmarshal([]byte(waitLine("RESULT ")), &res); err != nil {
 		t.Fatal(err)
 	}
 	_ = child.Wait()
-	reportScale(t, clients, before, after, res)
+	reportScale(t, clients, before, after, res, cpu)
+}
+
+// eventGap spaces the events so that each fan-out is measured alone.
+const eventGap = time.Second
+
+// cpuTime is the CPU time (user + system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type memory struct {
@@ -167,7 +194,7 @@ func rssBytes() uint64 {
 	return 0
 }
 
-func reportScale(t *testing.T, clients int, before, after memory, res scaleResult) {
+func reportScale(t *testing.T, clients int, before, after memory, res scaleResult, cpu time.Duration) {
 	per := func(a, b uint64) float64 { return float64(int64(a)-int64(b)) / float64(clients) / 1024 }
 	pct := func(ds []time.Duration, p float64) time.Duration {
 		if len(ds) == 0 {
@@ -177,19 +204,22 @@ func reportScale(t *testing.T, clients int, before, after memory, res scaleResul
 	}
 	fanOut := slices.Clone(res.FanOut)
 	slices.Sort(fanOut)
-	report := fmt.Sprintf(`WebSocket scale, %d clients on loopback, one hub (GOMAXPROCS=%d):
+	load, _ := os.ReadFile("/proc/loadavg")
+	report := fmt.Sprintf(`WebSocket scale, %d clients on loopback, one hub (GOMAXPROCS=%d, load average %s):
   connect all:            %.1f s
   hub memory per client:  heap %.1f KiB + stacks %.1f KiB = %.1f KiB; RSS %.1f KiB; goroutines %.2f per client
   fan-out of one event to all %d clients (publish → last client), over %d events:
                           median %v, worst %v
   per-delivery latency:   p50 %v, p99 %v, max %v
+  hub CPU per delivery:   %v (user + system, while the events were sent)
   missing deliveries:     %d; sockets closed by the hub: %d %v; presence frames seen: %d`,
-		clients, runtime.GOMAXPROCS(0), res.ConnectSeconds,
+		clients, runtime.GOMAXPROCS(0), strings.Join(strings.Fields(string(load))[:3], " "), res.ConnectSeconds,
 		per(after.heapInuse, before.heapInuse), per(after.stackInuse, before.stackInuse),
 		per(after.heapInuse+after.stackInuse, before.heapInuse+before.stackInuse), per(after.rss, before.rss),
 		float64(after.goroutines-before.goroutines)/float64(clients),
 		res.Clients, res.Events, pct(fanOut, 0.5), pct(fanOut, 1),
 		pct(res.Delivery, 0.5), pct(res.Delivery, 0.99), pct(res.Delivery, 1),
+		cpu/time.Duration(max(1, res.Events*res.Clients)),
 		res.Missing, res.Closed, res.ClosedBy, res.Presence)
 	t.Log(report)
 	fmt.Println(report)
@@ -220,6 +250,7 @@ func runScaleClients(t *testing.T, url string) {
 	}
 	var presence, closed atomic.Int64
 	var finishing atomic.Bool // set when this process closes the sockets itself
+	var delivered atomic.Int64
 	var closedMu sync.Mutex
 	closedBy := make(map[string]int)
 	conns := make([]*websocket.Conn, clients)
@@ -282,6 +313,7 @@ func runScaleClients(t *testing.T, url string) {
 					presence.Add(1)
 				case e.Trace != nil && e.Conversation != nil && e.Conversation.ID >= 1 && e.Conversation.ID <= int64(events):
 					latency[e.Conversation.ID-1][i] = time.Since(*e.Trace)
+					delivered.Add(1)
 				}
 			}
 		}()
@@ -291,7 +323,12 @@ func runScaleClients(t *testing.T, url string) {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() && in.Text() != "DONE" {
 	}
-	time.Sleep(time.Second) // the last event's stragglers
+	// Stragglers: on a busy machine this process may lag behind the hub.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if delivered.Load() == int64(events*clients) {
+			break
+		}
+	}
 	finishing.Store(true)
 	for _, conn := range conns {
 		_ = conn.CloseNow()
