@@ -27,7 +27,6 @@ type toyAdapter struct {
 	ch      *parley.Channel
 	baseURL string
 	flaw    string
-	now     time.Time
 	sent    int
 }
 
