@@ -42,7 +42,7 @@ func (s FlexString) String() string { return string(s) }
 
 // FlexTime decodes Meta's timestamps: Unix seconds or milliseconds, as a
 // number or a numeric string, or an RFC 3339 / "2006-01-02T15:04:05-0700"
-// string. Values above 1e12 are taken as milliseconds.
+// string. Values too large to be seconds before year 10000 are milliseconds.
 type FlexTime struct{ time.Time }
 
 // UnmarshalJSON accepts the forms above; null leaves the zero time.
@@ -78,9 +78,13 @@ func (t *FlexTime) UnmarshalJSON(b []byte) error {
 // be encoded as JSON (the inbound stream's format).
 const maxUnixMillis = 253402300799999
 
-// UnixAuto converts Unix seconds or milliseconds (above 1e12) to UTC time.
+// maxUnixSeconds is the last second of year 9999.
+const maxUnixSeconds = 253402300799
+
+// UnixAuto converts Unix seconds or milliseconds to UTC time: a number too
+// large to be seconds before year 10000 is milliseconds.
 func UnixAuto(n int64) time.Time {
-	if n > 1e12 || n < -1e12 {
+	if n > maxUnixSeconds || n < -maxUnixSeconds {
 		return time.UnixMilli(n).UTC()
 	}
 	return time.Unix(n, 0).UTC()
