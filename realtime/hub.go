@@ -1,12 +1,3 @@
-// Package realtime pushes domain events live to agents' screens over
-// WebSocket, each only to the agents allowed to see it, on every app node,
-// and shares presence ("Ana is viewing / typing") between nodes.
-//
-// Every node subscribes to the event backbone and to the PresenceBus; a
-// node delivers to its own sockets only, so adding nodes adds capacity. A
-// slow socket never holds the others back: each has a bounded send queue
-// and is disconnected when it overflows (the client reconnects and
-// refetches).
 package realtime
 
 import (
