@@ -13,7 +13,10 @@
 // changed message in ReplyTo and Targets and carry their own wamid as
 // ExternalID; receipts use "<wamid>:<status>" so that sent, delivered and
 // read of one message are three events. The sender is the wa_id as a
-// verified WhatsApp identity plus a verified E.164 phone identity.
+// verified WhatsApp identity plus a verified E.164 phone identity (a
+// business-scoped user id without a phone is only a WhatsApp identity).
+// Value-level "errors" (about the account, not a message) are not ticket
+// events and are skipped, as are changes for other phone numbers.
 package whatsapp
 
 import (
