@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -250,4 +251,34 @@ func TestNewRefusesBadConfig(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzParseWebhook feeds arbitrary bytes to the adapter: it must never
+// panic, fail only with EINVALID, and every message event must carry a
+// thread token and a folded sender address.
+func FuzzParseWebhook(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.eml"))
+	for _, file := range files {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	a := MustAdapter(f, nil)
+	a.Logger = slog.New(slog.DiscardHandler)
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		evs, err := a.ParseWebhook(raw)
+		if err != nil {
+			if parley.ErrorCode(err) != parley.EINVALID {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		for _, ev := range evs {
+			if ev.Kind == parley.InboundMessage && (!email.IsToken(ev.ThreadKey) || ev.Sender.ID != strings.ToLower(ev.Sender.ID) || ev.ExternalID == "") {
+				t.Fatalf("event %+v", ev)
+			}
+		}
+	})
 }

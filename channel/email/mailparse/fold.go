@@ -71,7 +71,7 @@ func quoteStart(lines []string) int {
 		if n := quoteHeaderLines(lines, i); n > 0 && !interleaved(lines, i+n, lastUnquoted) {
 			return i
 		}
-		if outlookFrom.MatchString(t) && sentFollows(lines, i) {
+		if strings.ContainsAny(t, ":：") && outlookFrom.MatchString(t) && sentFollows(lines, i) {
 			if i > 0 && underscores.MatchString(strings.TrimSpace(lines[i-1])) {
 				return i - 1
 			}
@@ -89,14 +89,14 @@ func quoteStart(lines []string) int {
 // returns how many lines the header takes, 0 if line i starts none.
 func quoteHeaderLines(lines []string, i int) int {
 	t := strings.TrimSpace(lines[i])
-	if matchesHeader(t) || (wroteLine.MatchString(t) && nextIsQuoted(lines, i)) {
+	if matchesHeader(t) || (endsWithColon(t) && wroteLine.MatchString(t) && nextIsQuoted(lines, i)) {
 		return 1
 	}
 	if i+1 >= len(lines) {
 		return 0
 	}
 	next := strings.TrimSpace(lines[i+1])
-	if next == "" || matchesHeader(next) || !matchesHeader(t+" "+next) {
+	if next == "" || !endsWithColon(next) || matchesHeader(next) || !matchesHeader(t+" "+next) {
 		return 0
 	}
 	return 2
@@ -115,7 +115,9 @@ func interleaved(lines []string, i, lastUnquoted int) bool {
 }
 
 func matchesHeader(s string) bool {
-	if len(s) > 600 {
+	// Every header ends with a colon or is a "-----…-----" separator: a
+	// cheap test that spares most lines the regular expressions.
+	if len(s) > 600 || !(endsWithColon(s) || strings.HasPrefix(s, "--")) {
 		return false
 	}
 	for _, re := range quoteHeaders {
@@ -124,6 +126,10 @@ func matchesHeader(s string) bool {
 		}
 	}
 	return false
+}
+
+func endsWithColon(s string) bool {
+	return strings.HasSuffix(s, ":") || strings.HasSuffix(s, "：")
 }
 
 // nextIsQuoted reports whether the next non-blank line after i is quoted.

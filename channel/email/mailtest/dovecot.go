@@ -40,6 +40,7 @@ func StartDovecot(tb testing.TB, cert *Cert, extra string) *Dovecot {
 	tb.Helper()
 	RequireBinary(tb, DovecotBin)
 	RequireBinary(tb, LDABin)
+	RequireBinary(tb, DoveadmBin)
 	dir, err := os.MkdirTemp("", "parley-dovecot-")
 	if err != nil {
 		tb.Fatal(err)
