@@ -10,12 +10,12 @@ import (
 // about a conversation follow Agent.CanSee on the conversation as it is after
 // the change, so a reassignment reaches the new assignee and stops reaching
 // those who lost the ticket. A message without its conversation cannot be
-// checked, so only those who see every ticket get it. Agents' presence goes
-// to supervisors and admins (and to the agent's own screens): sent to
-// everyone, every connect or disconnect would cost one frame per socket, and
-// a reconnect storm of N agents N² frames. Contacts and channels are for
-// every agent.
-func visibleTo(a *parley.Agent, e *parley.Event) bool {
+// checked, so only those who see every ticket get it. Contacts and channels
+// are for every agent. Agents' presence goes to supervisors and admins (and
+// to the agent's own screens) unless presenceToAll: sent to everyone, every
+// connect or disconnect costs one frame per socket, and a reconnect storm of
+// N agents N² frames.
+func visibleTo(a *parley.Agent, e *parley.Event, presenceToAll bool) bool {
 	switch {
 	case a == nil:
 		return false
@@ -24,7 +24,8 @@ func visibleTo(a *parley.Agent, e *parley.Event) bool {
 	case e.Message != nil:
 		return a.Role.AtLeast(parley.RoleSupervisor)
 	case e.Type == parley.EventPresence:
-		return a.Role.AtLeast(parley.RoleSupervisor) || (e.Presence != nil && e.Presence.AgentID == a.ID)
+		return presenceToAll || a.Role.AtLeast(parley.RoleSupervisor) ||
+			(e.Presence != nil && e.Presence.AgentID == a.ID)
 	}
 	return true
 }
@@ -49,7 +50,7 @@ func (h *Hub) deliverEvent(e *parley.Event) {
 	critical := !advisory(e.Type)
 	var slow []*client
 	h.sockets.each(func(c *client) {
-		if visibleTo(c.agent(), e) && !c.enqueue(frame, critical) {
+		if visibleTo(c.agent(), e, h.cfg.PresenceToAll) && !c.enqueue(frame, critical) {
 			slow = append(slow, c)
 		}
 	})
@@ -130,7 +131,7 @@ func (h *Hub) notify(n *parley.PresenceInfo) {
 	if n.ConversationID == 0 {
 		e := &parley.Event{Type: parley.EventPresence, Presence: n}
 		h.sockets.each(func(c *client) {
-			if visibleTo(c.agent(), e) {
+			if visibleTo(c.agent(), e, h.cfg.PresenceToAll) {
 				c.enqueue(frame, false)
 			}
 		})

@@ -29,8 +29,9 @@
 //	                                            contact.updated, channel.updated: everyone)
 //	{"type":"presence","presence":{agent_id,agent_name,presence:"online"|"offline"},"at":…}
 //	                                            to supervisors and admins (and the agent
-//	                                            themself): the agent's first socket on any
-//	                                            node, and their last one gone for OfflineGrace
+//	                                            themself; everyone with PresenceToAll): the
+//	                                            agent's first socket on any node, and their
+//	                                            last one gone for OfflineGrace
 //	{"type":"viewing","presence":{agent_id,agent_name,conversation_id,activity},"at":…}
 //	                                            to the other agents viewing that conversation;
 //	                                            activity is viewing, typing or left

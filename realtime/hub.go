@@ -39,6 +39,10 @@ type Config struct {
 	AgentRefresh      time.Duration // reload connected agents' role and teams [1m]
 	SweepInterval     time.Duration // how often expiry is checked [1s]
 	OriginPatterns    []string      // extra allowed Origin hosts besides the request's own
+	// PresenceToAll sends agents' online/offline to every agent, not only to
+	// supervisors and admins: friendly for small teams, but N² frames when N
+	// agents reconnect at once.
+	PresenceToAll bool
 }
 
 func (c Config) withDefaults() Config {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	parley "github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/realtime"
 )
 
 // isActivity matches a viewing frame about an agent in a conversation.
@@ -205,4 +206,11 @@ func TestOnlinePresence(t *testing.T) {
 	waitUntil(t, "the hub forgot the closed socket", func() bool { return f.node.Hub.Clients() == 3 })
 	f.node.Clock.Advance(5 * time.Second)
 	f.sue.Until(t, "Dan offline", isPresence(4, parley.PresenceOffline))
+}
+
+func TestPresenceToAll(t *testing.T) {
+	f := newTeamFixture(t, func(c *realtime.Config) { c.PresenceToAll = true })
+	f.node.Agents.Put(agent(4, "Dan", parley.RoleAgent, teamA))
+	MustDial(t, f.node, 4)
+	f.ana.Until(t, "Dan online, though Ana is an agent", isPresence(4, parley.PresenceOnline))
 }

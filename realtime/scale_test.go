@@ -7,8 +7,9 @@
 //	go test -tags wsbench -run TestWebSocketScale -v -timeout 10m ./realtime/
 //
 // PARLEY_WSBENCH_CLIENTS (default 10000) and PARLEY_WSBENCH_EVENTS (default
-// 20) change the load; PARLEY_WSBENCH_CPUPROFILE=file profiles the hub while
-// the events are sent. The clients run in a child process (this test binary
+// 20) change the load; PARLEY_WSBENCH_CPUPROFILE=file profiles the hub's CPU
+// while the events are sent, PARLEY_WSBENCH_MEMPROFILE=file its heap once
+// every client is connected. The clients run in a child process (this test binary
 // again), so that the hub's memory is measured alone and each process stays
 // under its file descriptor limit.
 package realtime_test
@@ -125,6 +126,14 @@ func TestWebSocketScale(t *testing.T) {
 	waitUntilFor(t, 2*time.Minute, "every socket is registered", func() bool { return hub.Clients() == clients })
 	time.Sleep(3 * time.Second) // let the presence burst of the connect storm drain
 	after := memorySnapshot()
+	if path := os.Getenv("PARLEY_WSBENCH_MEMPROFILE"); path != "" {
+		out, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = pprof.WriteHeapProfile(out)
+		out.Close()
+	}
 
 	if path := os.Getenv("PARLEY_WSBENCH_CPUPROFILE"); path != "" {
 		out, err := os.Create(path)
