@@ -58,7 +58,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		start := time.Now()
 		info := &requestInfo{id: requestID(r)}
 		r = r.WithContext(context.WithValue(r.Context(), infoKey, info))
-		w.Header().Set("X-Request-Id", info.id)
+		h := w.Header()
+		h.Set("X-Request-Id", info.id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "frame-ancestors 'self'") // no clickjacking of the agent app
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
