@@ -12,5 +12,6 @@ func TestSQLite(t *testing.T) {
 }
 
 func TestPostgres(t *testing.T) {
-	storetest.Run(t, func(tb testing.TB) parley.Store { return storetest.MustOpenPostgres(tb) })
+	schema := storetest.PostgresSchemas(t)
+	storetest.Run(t, func(tb testing.TB) parley.Store { return storetest.MustOpenDSN(tb, schema(tb)) })
 }

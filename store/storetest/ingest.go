@@ -236,7 +236,7 @@ func testIngest(t *testing.T, open Opener) {
 	t.Run("concurrent batches of one new customer make one contact and one ticket", func(t *testing.T) {
 		st := open(t)
 		ch := MustCreateChannel(t, st, parley.PlatformWhatsApp)
-		for round := range 5 {
+		for round := range 3 {
 			sender := fmt.Sprintf("4917%d", round)
 			var wg sync.WaitGroup
 			results := make([][]parley.IngestResult, 2)

@@ -17,8 +17,17 @@ func Run(t *testing.T, open Opener) {
 		name string
 		run  func(*testing.T, Opener)
 	}{
+		{"Agents", testAgents},
+		{"Credentials", testCredentials},
+		{"Tags", testTags},
+		{"Channels", testChannels},
+		{"Contacts", testContacts},
 		{"Ingest", testIngest},
 		{"Receipts", testReceipts},
+		{"Conversations", testConversations},
+		{"Inbox", testInbox},
+		{"Messages", testMessages},
+		{"Search", testSearch},
 	}
 	for _, s := range suites {
 		t.Run(s.name, func(t *testing.T) { s.run(t, open) })

@@ -1,0 +1,122 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/storetest"
+)
+
+// engines opens a fresh store per engine (PostgreSQL skipped when absent,
+// unless CI=true).
+var engines = []struct {
+	name string
+	dsn  func(tb testing.TB) string
+}{
+	{"sqlite", func(tb testing.TB) string { return "sqlite:" + tb.TempDir() + "/parley.db" }},
+	{"postgres", storetest.MustCreatePostgresDB},
+}
+
+func TestChannelSecretsAreSealedAtRest(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			st := storetest.MustOpenDSN(t, e.dsn(t))
+			ch := &parley.Channel{Platform: parley.PlatformMessenger, Name: "Page",
+				Secrets: map[string]string{"page_token": "EAAG-very-secret-token"}}
+			if err := st.CreateChannel(context.Background(), ch); err != nil {
+				t.Fatal(err)
+			}
+			var raw []byte
+			if err := st.Reader().QueryRow(`SELECT secrets FROM channels WHERE id = $1`, ch.ID).Scan(&raw); err != nil {
+				t.Fatal(err)
+			}
+			if len(raw) == 0 || bytes.Contains(raw, []byte("EAAG-very-secret-token")) || bytes.Contains(raw, []byte("page_token")) {
+				t.Fatalf("secrets stored in clear: %q", raw)
+			}
+		})
+	}
+}
+
+func TestMigrationsOnAFreshDatabase(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := e.dsn(t)
+			if err := store.Migrate(ctx, dsn); err != nil {
+				t.Fatalf("first migrate: %v", err)
+			}
+			if err := store.Migrate(ctx, dsn); err != nil {
+				t.Fatalf("migrating again: %v", err)
+			}
+			st := storetest.MustOpenDSN(t, dsn)
+			files := store.MigrationFileCount(st.Engine())
+			var n int
+			if err := st.Reader().QueryRow(`SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n != files || n == 0 {
+				t.Fatalf("%d migrations recorded of %d files (%v)", n, files, err)
+			}
+			for _, table := range []string{"agents", "channels", "contacts", "identities", "conversations", "messages", "tags",
+				"message_search", "contact_search", "conversation_search"} {
+				if _, err := st.Reader().Exec(`SELECT COUNT(*) FROM ` + table); err != nil {
+					t.Errorf("table %s: %v", table, err)
+				}
+			}
+		})
+	}
+}
+
+// Two nodes (two stores on one database) ingesting the same new customer
+// at once must end with one contact and one ticket.
+func TestTwoStoresIngestTheSameNewCustomer(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := e.dsn(t)
+			a, b := storetest.MustOpenDSN(t, dsn), storetest.MustOpenDSN(t, dsn)
+			ch := storetest.MustCreateChannel(t, a, parley.PlatformWhatsApp)
+			for round := range 4 {
+				sender := fmt.Sprintf("4930%d", round)
+				var wg sync.WaitGroup
+				results := make([][]parley.IngestResult, 2)
+				for i, st := range []*store.Store{a, b} {
+					wg.Go(func() {
+						var err error
+						ev := storetest.MessageEvent(ch, sender, fmt.Sprintf("w-%d-%d", round, i), "hallo", time.Now())
+						if results[i], err = st.Ingest(ctx, []*parley.InboundEvent{ev}); err != nil {
+							t.Error(err)
+						}
+					})
+				}
+				wg.Wait()
+				if t.Failed() {
+					return
+				}
+				if results[0][0].Contact.ID != results[1][0].Contact.ID || results[0][0].Conversation.ID != results[1][0].Conversation.ID {
+					t.Fatalf("round %d: two contacts or tickets: %+v / %+v", round, results[0][0], results[1][0])
+				}
+				var contacts int
+				a.Reader().QueryRow(`SELECT COUNT(*) FROM identities WHERE value = $1`, sender).Scan(&contacts)
+				if contacts != 1 {
+					t.Fatalf("round %d: %d identities", round, contacts)
+				}
+			}
+		})
+	}
+}
+
+func TestOpenRejectsBadConfig(t *testing.T) {
+	ctx := context.Background()
+	_, err := store.Open(ctx, store.Config{DSN: "sqlite:" + t.TempDir() + "/x.db", SecretKey: []byte("short")})
+	if parley.ErrorCode(err) != parley.EINVALID {
+		t.Fatalf("short key: %v", err)
+	}
+	_, err = store.Open(ctx, store.Config{SecretKey: storetest.MustKey(t)})
+	if parley.ErrorCode(err) != parley.EINVALID {
+		t.Fatalf("empty DSN: %v", err)
+	}
+}
