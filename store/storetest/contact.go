@@ -38,7 +38,9 @@ func testContacts(t *testing.T, open Opener) {
 				t.Fatal(err)
 			}
 		}
-		phone := func() *parley.Identity { return &parley.Identity{Kind: parley.IdentityPhone, Value: "+1 (555) 0100", Verified: true} }
+		phone := func() *parley.Identity {
+			return &parley.Identity{Kind: parley.IdentityPhone, Value: "+1 (555) 0100", Verified: true}
+		}
 		if err := st.AddIdentity(ctx, a.ID, phone()); err != nil {
 			t.Fatal(err)
 		}

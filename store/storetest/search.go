@@ -124,4 +124,3 @@ func testSearch(t *testing.T, open Opener) {
 		}
 	})
 }
-
