@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/email/mailparse"
 	"github.com/parleyhq/parley/channel/email/mailtest"
@@ -215,5 +216,64 @@ func TestIMAPPollerMovesHandledMail(t *testing.T) {
 	}
 	if f := d.Flags(t, "Processed"); len(f) != 1 {
 		t.Fatalf("Processed holds %v", f)
+	}
+}
+
+func TestIMAPPollerThroughTheAdapter(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	a := MustAdapter(t, nil)
+	published := make(chan *parley.InboundEvent, 10)
+	deliver := a.DeliverTo(func(_ context.Context, evs []*parley.InboundEvent, _ []byte) error {
+		for _, ev := range evs {
+			published <- ev
+		}
+		return nil
+	})
+	d.Deliver(t, []byte("this is not a mail at all\r\n"))
+	d.Deliver(t, corpus(t, "auto-submitted"))
+	d.Deliver(t, corpus(t, "gb2312-alternative"))
+	p := &email.IMAPPoller{Server: email.ServerConfig{Host: "127.0.0.1", Port: d.Port, TLS: email.TLSNone, Username: d.User, Password: d.Password},
+		Deliver: deliver, PollInterval: time.Hour, RetryInterval: 100 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.Run(ctx)
+
+	t.Run("a malformed mail and an auto-reply do not hold up the mail behind them", func(t *testing.T) {
+		select {
+		case ev := <-published:
+			if ev.ExternalID != "gb1@example.cn" || ev.Sender.ID != "wang@example.cn" {
+				t.Fatalf("published %+v", ev)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the customer's mail was never published")
+		}
+	})
+	t.Run("all three are marked seen, nothing else was published", func(t *testing.T) {
+		waitIdling(t, p)
+		flags := d.Flags(t, "INBOX")
+		if len(flags) != 3 {
+			t.Fatalf("flags %v", flags)
+		}
+		for uid, f := range flags {
+			if !strings.Contains(f, `\Seen`) {
+				t.Fatalf("uid %s flags %q", uid, f)
+			}
+		}
+		select {
+		case ev := <-published:
+			t.Fatalf("also published %+v", ev)
+		default:
+		}
+	})
+}
+
+func TestIMAPPollerStopsOnRefusedLogin(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "auth_failure_delay = 0")
+	p := &email.IMAPPoller{Server: email.ServerConfig{Host: "127.0.0.1", Port: d.Port, TLS: email.TLSNone, Username: d.User, Password: "wrong"},
+		Deliver: func(context.Context, []byte) error { return nil }, RetryInterval: time.Hour}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := p.Run(ctx); parley.ErrorCode(err) != parley.EUNAUTHORIZED {
+		t.Fatalf("Run = %v, want unauthorized", err)
 	}
 }

@@ -143,7 +143,7 @@ func TestInboundThreadKey(t *testing.T) {
 
 func TestInboundDropsMachineMail(t *testing.T) {
 	a := MustAdapter(t, nil)
-	for _, name := range []string{"auto-submitted", "x-autorespond", "precedence-bulk", "precedence-list", "dsn-delayed-headers"} {
+	for _, name := range []string{"auto-submitted", "x-autorespond", "x-autoreply", "precedence-auto-reply", "precedence-junk", "precedence-bulk", "precedence-list", "dsn-delayed-headers"} {
 		t.Run(name, func(t *testing.T) {
 			if evs := MustParse(t, a, corpus(t, name)); len(evs) != 0 {
 				t.Fatalf("got events %+v", evs)

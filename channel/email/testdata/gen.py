@@ -278,6 +278,9 @@ case("related-inline-attachments",
 # 13–16. Automatic mail.
 for name, hdr, kind in [("auto-submitted", "Auto-Submitted: auto-replied (vacation)", "auto_reply"),
                         ("x-autorespond", "X-Autorespond: yes", "auto_reply"),
+                        ("x-autoreply", "X-Autoreply: yes", "auto_reply"),
+                        ("precedence-auto-reply", "Precedence: auto_reply", "auto_reply"),
+                        ("precedence-junk", "Precedence: junk", "bulk"),
                         ("precedence-bulk", "Precedence: bulk", "bulk"),
                         ("precedence-list", "Precedence: list", "list")]:
     case(name,
