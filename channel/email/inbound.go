@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/email/mailparse"
@@ -23,7 +25,32 @@ const (
 	MetaReplyTo    = "email_reply_to" // the Reply-To address when it differs from From
 	// MetaSubject on an outbound Message overrides the reply's subject.
 	MetaSubject = "email_subject"
+	// MetaHTMLOmitted holds the size of an HTML body too big to carry.
+	MetaHTMLOmitted = "email_html_omitted"
 )
+
+// Size limits keep one event well under the inbound stream's 1 MiB message
+// limit, however big the mail: a mail whose event cannot be published would
+// be retried forever and hold up the mailbox behind it.
+const (
+	MaxTextBytes = 128 << 10 // Text, full text and quoted history, each
+	MaxHTMLBytes = 256 << 10 // larger HTML is left out (its text is kept)
+)
+
+// truncate cuts s to at most max bytes on a character boundary, marking
+// the cut.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len(truncatedMark)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + truncatedMark
+}
+
+const truncatedMark = "\n[…]"
 
 // ParseWebhook turns one raw RFC 5322 mail into canonical events. Mail that
 // a machine sent (auto-replies, bulk and list mail, loops of our own mail,
@@ -80,7 +107,7 @@ func (a *Adapter) messageEvent(ctx context.Context, m *mailparse.Mail, raw []byt
 		Sender:     parley.Sender{Kind: parley.IdentityEmail, ID: FoldAddress(m.From.Addr), Name: m.From.Name, Verified: true},
 		Direction:  parley.DirectionIn,
 		Timestamp:  a.timestamp(m.Date),
-		Text:       m.Reply.Visible,
+		Text:       truncate(m.Reply.Visible, MaxTextBytes),
 		Metadata:   map[string]string{},
 	}
 	if len(m.InReplyTo) > 0 {
@@ -97,12 +124,16 @@ func (a *Adapter) setMetadata(ev *parley.InboundEvent, m *mailparse.Mail, root s
 			ev.Metadata[k] = v
 		}
 	}
-	set(MetaHTML, m.HTML)
-	if m.Text != m.Reply.Visible {
-		set(MetaFullText, m.Text)
+	if len(m.HTML) <= MaxHTMLBytes {
+		set(MetaHTML, m.HTML)
+	} else {
+		set(MetaHTMLOmitted, strconv.Itoa(len(m.HTML)))
 	}
-	set(MetaQuoted, m.Reply.Quoted)
-	set(MetaSignature, m.Reply.Signature)
+	if m.Text != m.Reply.Visible {
+		set(MetaFullText, truncate(m.Text, MaxTextBytes))
+	}
+	set(MetaQuoted, truncate(m.Reply.Quoted, MaxTextBytes))
+	set(MetaSignature, truncate(m.Reply.Signature, 4<<10))
 	set(MetaReferences, strings.Join(append(append([]string{}, m.References...), ev.ExternalID), " "))
 	set(MetaThreadRoot, root)
 	var cc []string
@@ -127,9 +158,12 @@ func (a *Adapter) isOwnAddress(addr string) bool {
 	return domain == a.cfg.domain() && base == strings.ToLower(a.cfg.localPart())
 }
 
+// timestamp is the mail's Date, unless it is missing or lies in the
+// future (a sender's wrong clock must not reorder the thread).
 func (a *Adapter) timestamp(date time.Time) time.Time {
-	if date.IsZero() {
-		return a.Clock.Now()
+	now := a.Clock.Now()
+	if date.IsZero() || date.After(now.Add(time.Hour)) {
+		return now
 	}
 	return date
 }

@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/email"
@@ -282,3 +284,53 @@ func FuzzParseWebhook(f *testing.F) {
 		}
 	})
 }
+
+func TestInboundEventStaysPublishable(t *testing.T) {
+	a := MustAdapter(t, nil)
+	text := strings.Repeat("日本語のテキスト ", 40000) // ~1 MB of text
+	html := "<p>" + strings.Repeat("big <b>html</b> ", 60000) + "</p>"
+	raw := mail("From: big@customer.example\nMessage-ID: <big@x>\nContent-Type: multipart/alternative; boundary=b",
+		"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+text+"\r\n--b\r\nContent-Type: text/html\r\n\r\n"+html+"\r\n--b--\r\n")
+	ev := MustParse(t, a, raw)[0]
+	b, err := json.Marshal(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) > 900<<10 {
+		t.Fatalf("event is %d bytes", len(b))
+	}
+	if !utf8.ValidString(ev.Text) || !strings.HasSuffix(ev.Text, "[…]") || len(ev.Text) > email.MaxTextBytes {
+		t.Fatalf("Text is %d bytes, ends %q", len(ev.Text), ev.Text[len(ev.Text)-20:])
+	}
+	if ev.Metadata[email.MetaHTML] != "" || ev.Metadata[email.MetaHTMLOmitted] == "" {
+		t.Fatalf("html kept: %d bytes", len(ev.Metadata[email.MetaHTML]))
+	}
+}
+
+func TestInboundTimestamp(t *testing.T) {
+	a := MustAdapter(t, nil)
+	now := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	a.Clock = fixedClock(now)
+	for _, c := range []struct {
+		name, date string
+		want       time.Time
+	}{
+		{"the Date header", "Sat, 21 Nov 2026 07:30:00 +0000", time.Date(2026, 11, 21, 7, 30, 0, 0, time.UTC)},
+		{"arrival time when Date is missing", "", now},
+		{"arrival time when Date lies in the future", "Sun, 22 Nov 2026 08:00:00 +0000", now},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := "From: c@customer.example\nMessage-ID: <d@x>"
+			if c.date != "" {
+				h += "\nDate: " + c.date
+			}
+			if ev := MustParse(t, a, mail(h, "hi"))[0]; !ev.Timestamp.Equal(c.want) {
+				t.Fatalf("Timestamp = %v, want %v", ev.Timestamp, c.want)
+			}
+		})
+	}
+}
+
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
