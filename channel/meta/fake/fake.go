@@ -29,8 +29,10 @@ import (
 
 // Config sets up a fake Graph server.
 type Config struct {
-	// AppSecret signs webhooks (X-Hub-Signature-256).
+	// AppSecret signs webhooks (X-Hub-Signature-256) and, with AppID,
+	// authenticates the app in the OAuth token exchange.
 	AppSecret string
+	AppID     string
 	// WebhookURL receives webhooks of accounts without their own.
 	WebhookURL string
 	// Now is the server's clock (reply windows, timestamps); default time.Now.
@@ -60,6 +62,7 @@ type Server struct {
 	requests []Request
 	media    map[string]mediaFile
 	seq      int
+	oauth    oauthState
 	httpSrv  *http.Server
 	pending  sync.WaitGroup
 }
@@ -114,7 +117,7 @@ func New(cfg Config) *Server {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	return &Server{cfg: cfg, accounts: map[string]*account{}, media: map[string]mediaFile{}}
+	return &Server{cfg: cfg, accounts: map[string]*account{}, media: map[string]mediaFile{}, oauth: newOAuthState()}
 }
 
 // Listen serves on addr ("127.0.0.1:0" picks a free port) until Close.
@@ -259,6 +262,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 	parts := strings.Split(strings.Trim(rec.Path, "/"), "/")
 	token := bearerOrQuery(r, rec.Form)
+	if status, answer, ok := s.routeOAuth(parts, token, rec, r); ok {
+		return status, answer
+	}
 	switch {
 	case len(parts) == 2 && parts[1] == "messages" && r.Method == http.MethodPost:
 		a, e := s.authorize(parts[0], token)
@@ -274,6 +280,9 @@ func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 	case len(parts) == 2 && parts[1] == "subscribed_apps" && r.Method == http.MethodPost:
 		if _, e := s.authorize(parts[0], token); e != nil {
 			return errAnswer(*e)
+		}
+		if rec.Query.Get("subscribed_fields") == "" {
+			return errAnswer(badParam("The parameter subscribed_fields is required."))
 		}
 		return 200, map[string]any{"success": true}
 	case len(parts) == 1 && r.Method == http.MethodGet:

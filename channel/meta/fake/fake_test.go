@@ -175,8 +175,16 @@ func TestMessengerSendAPI(t *testing.T) {
 		}
 	})
 	t.Run("subscribed_apps", func(t *testing.T) {
-		if a := call(t, f, "/"+page+"/subscribed_apps", "tok", "", nil); a.status != 200 || a.body["success"] != true {
-			t.Fatalf("%+v", a)
+		if a := call(t, f, "/"+page+"/subscribed_apps", "tok", "", nil); a.code() != 100 {
+			t.Fatalf("without fields: %+v", a)
+		}
+		resp, err := http.Post(f.URL+"/v25.0/"+page+"/subscribed_apps?subscribed_fields=messages&access_token=tok", "application/json", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("with fields: %d", resp.StatusCode)
 		}
 	})
 }
