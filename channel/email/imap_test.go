@@ -277,3 +277,14 @@ func TestIMAPPollerStopsOnRefusedLogin(t *testing.T) {
 		t.Fatalf("Run = %v, want unauthorized", err)
 	}
 }
+
+func TestIMAPPollerOverImplicitTLS(t *testing.T) {
+	cert := mailtest.MustCert(t, t.TempDir())
+	d := mailtest.StartDovecot(t, cert, "")
+	d.Deliver(t, testMail("imaps@customer.example"))
+	b := newInbox()
+	MustStartPoller(t, d, b, cert, func(p *email.IMAPPoller) {
+		p.Server.TLS, p.Server.Port = email.TLSImplicit, d.TLSPort
+	})
+	b.wantMail(t, "imaps@customer.example", 10*time.Second)
+}

@@ -23,7 +23,8 @@ const (
 // Dovecot is a private Dovecot serving IMAP on a loopback port, with one
 // user whose Maildir lives in the test's temp dir.
 type Dovecot struct {
-	Port     int
+	Port     int // IMAP (STARTTLS when started with a certificate)
+	TLSPort  int // IMAPS (implicit TLS), only with a certificate
 	User     string
 	Password string
 	Config   string // path of dovecot.conf
@@ -52,6 +53,9 @@ func StartDovecot(tb testing.TB, cert *Cert, extra string) *Dovecot {
 	}
 	d := &Dovecot{Port: FreePort(tb), User: "agent", Password: "s3cret-pass", Config: filepath.Join(dir, "dovecot.conf"), Dir: dir}
 	MustWrite(tb, filepath.Join(dir, "passwd"), []byte(d.User+":{PLAIN}"+d.Password+"::::::\n"))
+	if cert != nil {
+		d.TLSPort = FreePort(tb)
+	}
 	uid, gid := mailOwner(tb, dir)
 	MustWrite(tb, d.Config, []byte(d.config(cert, uid, gid)+extra+"\n"))
 	cmd := exec.Command(DovecotBin, "-F", "-c", d.Config)
@@ -115,7 +119,8 @@ service imap-login {
     port = %[5]d
   }
   inet_listener imaps {
-    port = 0
+    address = 127.0.0.1
+    port = %[6]d
   }
 }
 service anvil {
@@ -124,7 +129,7 @@ service anvil {
 protocol imap {
   imap_idle_notify_interval = 1 secs
 }
-`, d.Dir, tls, uid, gid, d.Port)
+`, d.Dir, tls, uid, gid, d.Port, d.TLSPort)
 }
 
 // Deliver puts a mail into the user's INBOX with dovecot-lda, the way a
