@@ -3,7 +3,6 @@ package realtime_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -350,5 +349,3 @@ func MustPublish(tb testing.TB, p parley.EventPublisher, e *parley.Event) {
 		tb.Fatalf("publish %s: %v", e.Type, err)
 	}
 }
-
-var errClosed = errors.New("bus closed")

@@ -168,13 +168,6 @@ func (t *tracker) viewersOf(conversationID int64, now time.Time) []parley.Presen
 	return out
 }
 
-// isOnline reports whether any node holds a socket of the agent.
-func (t *tracker) isOnline(agentID int64) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.online[agentID] != nil
-}
-
 func (t *tracker) removeViewer(conversationID, agentID int64) {
 	delete(t.viewers[conversationID], agentID)
 	if len(t.viewers[conversationID]) == 0 {
