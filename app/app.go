@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/bus"
+	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/httpapi"
+	"github.com/parleyhq/parley/pipeline"
+	"github.com/parleyhq/parley/realtime"
+	"github.com/parleyhq/parley/store"
+)
+
+// App is one running Parley node.
+type App struct {
+	Config   Config
+	Logger   *slog.Logger
+	Store    *store.Store
+	Bus      *bus.Bus
+	Adapters *channel.Registry
+	Hub      *realtime.Hub
+	HTTP     *httpapi.Server
+
+	// SetupURL is the one-time first-admin link, when no agent exists yet.
+	SetupURL   string
+	setupToken string
+
+	listener net.Listener
+	server   *http.Server
+	workers  sync.WaitGroup
+	cancel   context.CancelFunc
+}
+
+// New opens storage and the event backbone and assembles every part; it
+// starts nothing. Close releases what New opened.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err error) {
+	if cfg.NodeID == "" {
+		host, _ := os.Hostname()
+		cfg.NodeID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	a := &App{Config: cfg, Logger: logger, Adapters: channel.NewRegistry()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if a.Store, err = OpenStore(ctx, cfg, logger); err != nil {
+		return nil, fmt.Errorf("opening database: %w", err)
+	}
+	if a.Bus, err = bus.Open(ctx, bus.Config{
+		URL: cfg.NATS, DataDir: filepath.Join(cfg.DataDir, "nats"), NodeID: cfg.NodeID,
+		Partitions: cfg.Partitions, Prefix: cfg.NATSPrefix, SyncAlways: cfg.SyncAlways, Logger: logger,
+	}); err != nil {
+		return nil, fmt.Errorf("opening event backbone: %w", err)
+	}
+	registerChannels(a.Adapters)
+	if a.Hub, err = realtime.NewHub(realtime.Config{
+		Events: a.Bus, Presence: a.Bus, Agents: a.Store, NodeID: cfg.NodeID, Logger: logger,
+	}); err != nil {
+		return nil, err
+	}
+	if err := a.ensureFirstAdmin(ctx); err != nil {
+		return nil, err
+	}
+	a.HTTP = httpapi.New(a.httpConfig())
+	return a, nil
+}
+
+func (a *App) httpConfig() httpapi.Config {
+	return httpapi.Config{
+		Store: a.Store, Inbound: a.Bus, Outbound: a.Bus, Events: a.Bus, Adapters: a.Adapters,
+		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
+		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
+	}
+}
+
+// ready is what /readyz reports: the database and the stream answer.
+func (a *App) ready(ctx context.Context) error {
+	if _, err := a.Store.CountAgents(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := a.Bus.Ready(ctx); err != nil {
+		return fmt.Errorf("event backbone: %w", err)
+	}
+	return nil
+}
+
+// Start listens on Config.Addr and starts the workers. It returns once the
+// node serves; Addr() tells the bound address (useful with ":0").
+func (a *App) Start(ctx context.Context) error {
+	ctx, a.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	if err := a.Hub.Start(ctx); err != nil {
+		return fmt.Errorf("realtime: %w", err)
+	}
+	if err := a.startWorkers(ctx); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return err
+	}
+	a.listener = ln
+	a.server = &http.Server{Handler: a.HTTP, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn)}
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Logger.Error("http server stopped", "err", err)
+		}
+	}()
+	a.Logger.Info("parley is serving", "addr", ln.Addr().String(), "node", a.Config.NodeID,
+		"database", engineName(a.Config), "nats", natsName(a.Config))
+	if a.SetupURL != "" {
+		a.Logger.Warn("no agent yet: open the one-time setup link to create the first admin", "url", a.SetupURL)
+	}
+	return nil
+}
+
+// Addr is the address the HTTP server listens on.
+func (a *App) Addr() string {
+	if a.listener == nil {
+		return ""
+	}
+	return a.listener.Addr().String()
+}
+
+func (a *App) startWorkers(ctx context.Context) error {
+	proc := &pipeline.Processor{Store: a.Store, Events: a.Bus, Logger: a.Logger}
+	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
+	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
+	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}
+	if err := a.Bus.ConsumeInbound(ctx, 256, proc.Handle); err != nil {
+		return fmt.Errorf("inbound consumer: %w", err)
+	}
+	if err := a.Bus.ConsumeOutbound(ctx, send.Handle); err != nil {
+		return fmt.Errorf("outbound consumer: %w", err)
+	}
+	a.goWorker(func() { sweep.Run(ctx) })
+	a.goWorker(func() { wake.Run(ctx) })
+	return startChannelWorkers(ctx, a)
+}
+
+func (a *App) goWorker(run func()) {
+	a.workers.Add(1)
+	go func() { defer a.workers.Done(); run() }()
+}
+
+// Shutdown drains: no new HTTP requests, in-flight requests and batches
+// finish, sockets are told to go away, then everything closes.
+func (a *App) Shutdown(ctx context.Context) error {
+	var errs []error
+	if a.server != nil {
+		errs = append(errs, a.server.Shutdown(ctx))
+	}
+	if a.Hub != nil {
+		a.Hub.Close()
+	}
+	if a.cancel != nil {
+		a.cancel()
+	}
+	a.workers.Wait()
+	errs = append(errs, a.Close())
+	return errors.Join(errs...)
+}
+
+// Close releases storage and the backbone without draining.
+func (a *App) Close() error {
+	var errs []error
+	if a.Bus != nil {
+		errs = append(errs, a.Bus.Close())
+		a.Bus = nil
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close())
+		a.Store = nil
+	}
+	return errors.Join(errs...)
+}
+
+func engineName(c Config) string {
+	if c.usesPostgres() {
+		return "postgres"
+	}
+	return "sqlite " + c.databaseDSN()
+}
+
+func natsName(c Config) string {
+	if c.NATS == "" {
+		return "embedded " + filepath.Join(c.DataDir, "nats")
+	}
+	return c.NATS
+}
+
+var _ parley.Store = (*store.Store)(nil)

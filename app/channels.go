@@ -1,0 +1,23 @@
+package app
+
+import (
+	"context"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel"
+	apichannel "github.com/parleyhq/parley/channel/api"
+)
+
+// registerChannels is the one place that lists the platforms this binary
+// speaks. Adding a channel means adding a line here and a package under
+// channel/; the core never changes.
+func registerChannels(r *channel.Registry) {
+	r.Register(parley.PlatformAPI, apichannel.New)
+}
+
+// startChannelWorkers starts the background work some channels need
+// (outbound status webhooks of the API channel, mailbox pollers…).
+func startChannelWorkers(ctx context.Context, a *App) error {
+	d := &apichannel.Dispatcher{Events: a.Bus, Store: a.Store, Logger: a.Logger}
+	return d.Start(ctx)
+}
