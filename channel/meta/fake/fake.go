@@ -41,6 +41,11 @@ type Config struct {
 	// (131026) failures arrive as a "failed" status webhook after an accepted
 	// send, as Meta usually does, instead of as the send's error answer.
 	AsyncWhatsAppFailures bool
+	// AutoReceipts makes the fake report accepted sends back as a
+	// customer's phone would: Messenger/Instagram delivery and read
+	// receipts, WhatsApp sent, delivered and read statuses (in order, in
+	// the background; Flush waits).
+	AutoReceipts bool
 	// HTTPClient posts webhooks; default a client with a 10 s timeout.
 	HTTPClient *http.Client
 }

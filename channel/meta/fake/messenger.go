@@ -68,7 +68,9 @@ func (s *Server) messengerSend(a *account, rec *Request) (int, any) {
 	if e := s.preSend(a, ErrPageRateLimit); e != nil {
 		return errAnswer(*e)
 	}
-	return 200, map[string]any{"recipient_id": req.Recipient.ID, "message_id": s.nextID("m_fake")}
+	mid := s.nextID("m_fake")
+	s.autoReceipts(a, req.Recipient.ID, mid)
+	return 200, map[string]any{"recipient_id": req.Recipient.ID, "message_id": mid}
 }
 
 func (s *Server) checkMessage(a *account, req *messengerRequest) *GraphError {

@@ -44,8 +44,9 @@ func (s *Server) post(target string, body []byte) error {
 	return nil
 }
 
-// sendLater posts body in the background (Flush waits); s.mu is held.
-func (s *Server) sendLater(a *account, body []byte) {
+// sendLater posts bodies in order in the background (Flush waits); s.mu
+// is held.
+func (s *Server) sendLater(a *account, bodies ...[]byte) {
 	target := a.webhookURL
 	if target == "" {
 		target = s.cfg.WebhookURL
@@ -53,8 +54,32 @@ func (s *Server) sendLater(a *account, body []byte) {
 	s.pending.Add(1)
 	go func() {
 		defer s.pending.Done()
-		_ = s.post(target, body)
+		for _, b := range bodies {
+			if s.post(target, b) != nil {
+				return
+			}
+		}
 	}()
+}
+
+// autoReceipts reports an accepted send back; s.mu is held.
+func (s *Server) autoReceipts(a *account, user, id string) {
+	if !s.cfg.AutoReceipts {
+		return
+	}
+	now := s.cfg.Now()
+	if a.kind == KindWhatsApp {
+		s.sendLater(a, statusBody(a, id, user, "sent", now, nil), statusBody(a, id, user, "delivered", now, nil),
+			statusBody(a, id, user, "read", now, nil))
+		return
+	}
+	party := map[string]any{"id": user}
+	self := map[string]any{"id": a.id}
+	s.sendLater(a,
+		messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self,
+			"delivery": map[string]any{"mids": []string{id}, "watermark": now.UnixMilli()}}),
+		messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self, "timestamp": now.UnixMilli(),
+			"read": map[string]any{"watermark": now.UnixMilli()}}))
 }
 
 // inbound records a customer's message (opening the reply window) and

@@ -103,6 +103,8 @@ func (s *Server) whatsAppSend(a *account, rec *Request, r *http.Request) (int, a
 	}
 	if async != nil {
 		s.sendLater(a, statusBody(a, wamid, req.To, "failed", s.cfg.Now(), async))
+	} else {
+		s.autoReceipts(a, strings.TrimPrefix(req.To, "+"), wamid)
 	}
 	return 200, map[string]any{"messaging_product": "whatsapp",
 		"contacts": []any{map[string]any{"input": req.To, "wa_id": strings.TrimPrefix(req.To, "+")}},
