@@ -54,6 +54,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.logins.allow(clientIP(r)+"|"+email, s.clock.Now()) {
+		w.Header().Set("Retry-After", "12") // one attempt refills every 12 s
 		s.writeError(w, r, parley.Errorf(parley.ERATELIMITED, "too many sign-in attempts; wait a minute and try again"))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/parleyhq/parley"
@@ -214,5 +215,14 @@ func TestSearch(t *testing.T) {
 	}
 	if rec := Do(t, te.Srv, Req{Method: "GET", Path: "/api/v1/search?q=", Token: te.Member}); rec.Code != http.StatusBadRequest {
 		t.Fatalf("empty q: %d", rec.Code)
+	}
+}
+
+func TestOversizedJSONBodyIs413(t *testing.T) {
+	te := MustTeamEnv(t)
+	big := `{"name":"` + strings.Repeat("x", 2<<20) + `"}`
+	rec := Do(t, te.Srv, Req{Method: "POST", Path: "/api/v1/contacts", Token: te.Member, Body: big})
+	if rec.Code != http.StatusRequestEntityTooLarge || ErrorCodeOf(t, rec) != parley.ETOOLARGE {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 }

@@ -123,6 +123,7 @@ func (s *Server) handleWebhook(w http.ResponseWriter, r *http.Request) {
 		err = s.cfg.Inbound.PublishInbound(ctx, events, body, receivedAt)
 		cancel()
 		if err != nil {
+			w.Header().Set("Retry-After", "5")
 			s.reject(w, r, platform, rejectUnavailable, parley.WrapError(parley.EUNAVAILABLE, err, "inbound queue unavailable; retry later"))
 			return
 		}
