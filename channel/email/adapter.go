@@ -37,6 +37,9 @@ type Adapter struct {
 	// inline images and returns the storage key put on the event. Without
 	// it events carry the attachments' names, types and sizes only.
 	SaveAttachment func(ctx context.Context, a parley.Attachment, data []byte) (storageKey string, err error)
+	// LoadAttachment, if set, returns the bytes of an outbound attachment
+	// (by its StorageKey or URL); without it the channel sends no files.
+	LoadAttachment func(ctx context.Context, a parley.Attachment) ([]byte, error)
 	// Logger receives what was dropped and why.
 	Logger *slog.Logger
 }
@@ -68,10 +71,19 @@ func (a *Adapter) Config() Config { return a.cfg }
 // Platform is PlatformEmail.
 func (a *Adapter) Platform() parley.Platform { return parley.PlatformEmail }
 
-// Capabilities of mail: long text, threading, bounces as receipts. Outbound
-// attachments are not sent yet, so no media types are offered.
+// MaxAttachmentBytes is the total size of files one reply may carry: 20 MiB
+// become about 27 MiB in base64, under the common 35 MiB server limits.
+const MaxAttachmentBytes = 20 << 20
+
+// Capabilities of mail: long text, threading, bounces as receipts, and
+// files when the adapter can load them.
 func (a *Adapter) Capabilities() parley.Capabilities {
-	return parley.Capabilities{Threading: true, Receipts: true}
+	c := parley.Capabilities{Threading: true, Receipts: true}
+	if a.LoadAttachment != nil {
+		c.Media = []string{"image", "audio", "video", "file"}
+		c.MaxMediaBytes = MaxAttachmentBytes
+	}
+	return c
 }
 
 // VerifyWebhook refuses every HTTP request: mail arrives by IMAP or SMTP,

@@ -16,26 +16,38 @@ import (
 
 // outgoing is a composed mail ready for SMTP.
 type outgoing struct {
-	messageID string // without angle brackets; the ExternalID of the sent message
-	to        string
+	messageID string   // without angle brackets; the ExternalID of the sent message
+	to        []string // envelope recipients: the customer, then any Cc
 	raw       []byte
+}
+
+// file is an attachment loaded for sending.
+type file struct {
+	att  parley.Attachment
+	data []byte
 }
 
 // compose builds the reply: a multipart/alternative text + HTML mail whose
 // Message-ID carries the thread token, whose In-Reply-To and References
 // continue the customer's thread, and whose Reply-To plus-address brings
 // the answer back to the same ticket.
-func (a *Adapter) compose(m parley.OutboundMessage, now time.Time) (*outgoing, error) {
+func (a *Adapter) compose(m parley.OutboundMessage, files []file, now time.Time) (*outgoing, error) {
 	to := recipientAddress(m)
 	if to == "" {
 		return nil, parley.Errorf(parley.EINVALID, "no e-mail address to send message %d to", messageID(m))
 	}
 	token := threadToken(m)
-	out := &outgoing{messageID: token + "." + randomID() + "@" + a.cfg.domain(), to: to}
+	out := &outgoing{messageID: token + "." + randomID() + "@" + a.cfg.domain(), to: []string{to}}
 
 	var h mail.Header
 	h.SetAddressList("From", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.FromAddress}})
 	h.SetAddressList("To", []*mail.Address{{Name: contactName(m), Address: to}})
+	if cc := a.ccAddresses(m, to); len(cc) > 0 {
+		h.SetAddressList("Cc", cc)
+		for _, c := range cc {
+			out.to = append(out.to, c.Address)
+		}
+	}
 	h.SetAddressList("Reply-To", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.PlusAddress(token)}})
 	h.SetSubject(replySubject(m))
 	h.SetDate(now)
@@ -49,19 +61,58 @@ func (a *Adapter) compose(m parley.OutboundMessage, now time.Time) (*outgoing, e
 	h.Set("X-Auto-Response-Suppress", "OOF, AutoReply")
 
 	var buf bytes.Buffer
-	if err := writeAlternative(&buf, h, messageBody(m)); err != nil {
+	if err := writeBody(&buf, h, messageBody(m), files); err != nil {
 		return nil, parley.WrapError(parley.EINTERNAL, err, "composing mail for message %d", messageID(m))
 	}
 	out.raw = buf.Bytes()
 	return out, nil
 }
 
-// writeAlternative writes the text and an HTML rendering of it.
-func writeAlternative(w io.Writer, h mail.Header, text string) error {
-	mw, err := mail.CreateInlineWriter(w, h)
+// writeBody writes the text and its HTML rendering as alternatives, inside
+// a multipart/mixed with the files when there are any.
+func writeBody(w io.Writer, h mail.Header, text string, files []file) error {
+	if len(files) == 0 {
+		iw, err := mail.CreateInlineWriter(w, h)
+		if err != nil {
+			return err
+		}
+		return writeAlternatives(iw, text)
+	}
+	mw, err := mail.CreateWriter(w, h)
 	if err != nil {
 		return err
 	}
+	iw, err := mw.CreateInline()
+	if err != nil {
+		return err
+	}
+	if err := writeAlternatives(iw, text); err != nil {
+		return err
+	}
+	for _, f := range files {
+		var ah mail.AttachmentHeader
+		ctype := f.att.ContentType
+		if ctype == "" {
+			ctype = "application/octet-stream"
+		}
+		ah.SetContentType(ctype, nil)
+		ah.SetFilename(f.att.Filename)
+		fw, err := mw.CreateAttachment(ah)
+		if err != nil {
+			return err
+		}
+		if _, err := fw.Write(f.data); err != nil {
+			return err
+		}
+		if err := fw.Close(); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
+}
+
+// writeAlternatives writes the plain text and its HTML rendering.
+func writeAlternatives(mw *mail.InlineWriter, text string) error {
 	for _, p := range []struct{ ctype, body string }{
 		{"text/plain", text},
 		{"text/html", textToHTML(text)},
@@ -137,6 +188,26 @@ func references(m parley.OutboundMessage) []string {
 		add(msg.ReplyToID)
 	}
 	return ids
+}
+
+// ccAddresses are the other recipients of a reply-all: MetaCc on the
+// message (copied by the core from the customer's mail), without the
+// customer and without this channel's own addresses.
+func (a *Adapter) ccAddresses(m parley.OutboundMessage, to string) []*mail.Address {
+	if m.Message == nil || m.Message.Metadata[MetaCc] == "" {
+		return nil
+	}
+	var out []*mail.Address
+	seen := map[string]bool{FoldAddress(to): true}
+	for _, addr := range strings.Split(m.Message.Metadata[MetaCc], ",") {
+		addr = FoldAddress(addr)
+		if !strings.Contains(addr, "@") || seen[addr] || a.isOwnAddress(addr) || strings.ContainsAny(addr, " <>\r\n") {
+			continue
+		}
+		seen[addr] = true
+		out = append(out, &mail.Address{Address: addr})
+	}
+	return out
 }
 
 func replySubject(m parley.OutboundMessage) string {

@@ -26,7 +26,11 @@ func (a *Adapter) Send(ctx context.Context, m parley.OutboundMessage) (parley.Se
 	if a.cfg.SMTP.Host == "" {
 		return parley.SendResult{}, &parley.SendError{Class: parley.SendAuth, Reason: "the channel has no smtp_host configured"}
 	}
-	out, err := a.compose(m, a.Clock.Now())
+	files, err := a.loadAttachments(ctx, m)
+	if err != nil {
+		return parley.SendResult{}, err
+	}
+	out, err := a.compose(m, files, a.Clock.Now())
 	if err != nil {
 		return parley.SendResult{}, &parley.SendError{Class: parley.SendPermanent, Reason: parley.ErrorMessage(err), Err: err}
 	}
@@ -34,6 +38,31 @@ func (a *Adapter) Send(ctx context.Context, m parley.OutboundMessage) (parley.Se
 		return parley.SendResult{}, classifySMTPError(err)
 	}
 	return parley.SendResult{ExternalID: out.messageID, Status: parley.MessageSent}, nil
+}
+
+// loadAttachments fetches the reply's files through LoadAttachment. A
+// channel without a loader cannot send files: that fails the message
+// rather than silently dropping what the agent attached.
+func (a *Adapter) loadAttachments(ctx context.Context, m parley.OutboundMessage) ([]file, error) {
+	if m.Message == nil || len(m.Message.Attachments) == 0 {
+		return nil, nil
+	}
+	if a.LoadAttachment == nil {
+		return nil, &parley.SendError{Class: parley.SendPermanent, Reason: "this e-mail channel cannot send attachments"}
+	}
+	var files []file
+	total := 0
+	for _, att := range m.Message.Attachments {
+		data, err := a.LoadAttachment(ctx, att)
+		if err != nil {
+			return nil, &parley.SendError{Class: parley.SendTransient, Reason: "loading attachment " + att.Filename, Err: err}
+		}
+		if total += len(data); total > MaxAttachmentBytes {
+			return nil, &parley.SendError{Class: parley.SendPermanent, Reason: fmt.Sprintf("attachments exceed %d MiB", MaxAttachmentBytes>>20)}
+		}
+		files = append(files, file{att: att, data: data})
+	}
+	return files, nil
 }
 
 // deliver runs one SMTP conversation: connect, secure, log in, send, quit.
@@ -51,7 +80,7 @@ func (a *Adapter) deliver(ctx context.Context, out *outgoing) error {
 	if err := a.login(c); err != nil {
 		return err
 	}
-	if err := c.SendMail(a.cfg.FromAddress, []string{out.to}, bytes.NewReader(out.raw)); err != nil {
+	if err := c.SendMail(a.cfg.FromAddress, out.to, bytes.NewReader(out.raw)); err != nil {
 		return err
 	}
 	return c.Quit()

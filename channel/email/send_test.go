@@ -173,3 +173,61 @@ func TestSendClassifiesFailures(t *testing.T) {
 		}
 	})
 }
+
+func TestSendFilesAndCc(t *testing.T) {
+	s := mailtest.StartSMTPCapture(t, "none", "", "")
+	a := captureAdapter(t, s, "")
+	pdf := []byte("%PDF-1.4 invoice")
+	a.LoadAttachment = func(_ context.Context, att parley.Attachment) ([]byte, error) {
+		if att.StorageKey != "files/invoice.pdf" {
+			return nil, errors.New("no such file")
+		}
+		return pdf, nil
+	}
+	m := reply("ana@customer.example")
+	m.Message.Attachments = []parley.Attachment{{Type: "file", ContentType: "application/pdf", Filename: "Rechnung März.pdf", StorageKey: "files/invoice.pdf"}}
+	m.Message.Metadata[email.MetaCc] = "bo@customer.example, ANA@customer.example, support+x@parley.example"
+	if _, err := a.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	sent, err := mailparse.Parse(s.Messages(t)[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("the file is attached with its name", func(t *testing.T) {
+		if len(sent.Attachments) != 1 || sent.Attachments[0].Filename != "Rechnung März.pdf" ||
+			sent.Attachments[0].ContentType != "application/pdf" || string(sent.Attachments[0].Data) != string(pdf) {
+			t.Fatalf("attachments %+v", sent.Attachments)
+		}
+		if sent.Text != m.Message.Body {
+			t.Fatalf("Text = %q", sent.Text)
+		}
+	})
+	t.Run("Cc lists the others once, never the customer or ourselves", func(t *testing.T) {
+		if len(sent.Cc) != 1 || sent.Cc[0].Addr != "bo@customer.example" {
+			t.Fatalf("Cc = %+v", sent.Cc)
+		}
+		if env := sent.Header("X-Envelope-To"); env != "ana@customer.example,bo@customer.example" {
+			t.Fatalf("envelope recipients %q", env)
+		}
+	})
+	t.Run("a file that cannot be loaded is a transient failure", func(t *testing.T) {
+		m.Message.Attachments[0].StorageKey = "files/gone.pdf"
+		_, err := a.Send(context.Background(), m)
+		var se *parley.SendError
+		if !errors.As(err, &se) || se.Class != parley.SendTransient {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("a channel that cannot load files fails the message", func(t *testing.T) {
+		a.LoadAttachment = nil
+		_, err := a.Send(context.Background(), m)
+		var se *parley.SendError
+		if !errors.As(err, &se) || se.Class != parley.SendPermanent {
+			t.Fatalf("err = %v", err)
+		}
+		if len(a.Capabilities().Media) != 0 {
+			t.Fatal("capabilities offer media without a loader")
+		}
+	})
+}
