@@ -53,7 +53,11 @@ type Config struct {
 	// LeaseTTL is how long a crashed node keeps its inbound partitions
 	// before another node takes them over (default 10 s).
 	LeaseTTL time.Duration
-	Logger   *slog.Logger
+	// InboundAckWait is how long an inbound batch may take before JetStream
+	// redelivers it (default 30 s); after a crash, a partition waits this
+	// long so that the dead node's batch is redelivered before newer events.
+	InboundAckWait time.Duration
+	Logger         *slog.Logger
 }
 
 var prefixPattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
@@ -73,6 +77,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.LeaseTTL <= 0 {
 		c.LeaseTTL = 10 * time.Second
+	}
+	if c.InboundAckWait <= 0 {
+		c.InboundAckWait = 30 * time.Second
 	}
 	if c.NodeID == "" {
 		c.NodeID = "node"

@@ -30,7 +30,7 @@ type InboundHandler func(ctx context.Context, batch []InboundDelivery) error
 const (
 	// inboundFetchWait bounds one pull request; it is also how quickly a
 	// worker notices it should stop.
-	inboundFetchWait = time.Second
+	inboundFetchWait = 500 * time.Millisecond
 	// inboundAckWait must exceed the time a batch takes to store.
 	inboundAckWait  = time.Minute
 	maxRetryBackoff = 30 * time.Second
@@ -52,7 +52,7 @@ func (b *Bus) ConsumeInbound(ctx context.Context, batchSize int, handle InboundH
 			Durable:       "inbound-" + strconv.Itoa(p),
 			FilterSubject: b.inboundSubject(p),
 			AckPolicy:     jetstream.AckExplicitPolicy,
-			AckWait:       inboundAckWait,
+			AckWait:       b.cfg.InboundAckWait,
 			MaxAckPending: batchSize,
 			DeliverPolicy: jetstream.DeliverAllPolicy,
 		})
@@ -131,13 +131,16 @@ func (co *coordinator) rebalance(ctx context.Context) {
 		if len(co.workers) >= fair {
 			break
 		}
-		if _, held := co.workers[p]; !held && co.leases.tryAcquire(opCtx, p) {
-			co.startWorker(ctx, p)
+		if _, held := co.workers[p]; held {
+			continue
+		}
+		if acquired, clean := co.leases.tryAcquire(opCtx, p); acquired {
+			co.startWorker(ctx, p, clean)
 		}
 	}
 }
 
-func (co *coordinator) startWorker(ctx context.Context, p int) {
+func (co *coordinator) startWorker(ctx context.Context, p int, clean bool) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &worker{cancel: cancel, done: make(chan struct{})}
 	co.workers[p] = w
@@ -145,6 +148,9 @@ func (co *coordinator) startWorker(ctx context.Context, p int) {
 	go func() {
 		defer close(w.done)
 		pw := &partitionWorker{b: co.b, partition: p, consumer: co.consumers[p], batchSize: co.batchSize, handle: co.handle}
+		if !clean {
+			pw.awaitOrphans(ctx)
+		}
 		pw.run(ctx)
 	}()
 }
@@ -174,6 +180,22 @@ type partitionWorker struct {
 	batchSize int
 	handle    InboundHandler
 	backoff   time.Duration
+}
+
+// awaitOrphans waits out the ack timeout if events are still in flight to a
+// holder that vanished (crashed, or lost its connection): fetching now would
+// hand out newer events before them. Once due they are redelivered first.
+func (w *partitionWorker) awaitOrphans(ctx context.Context) {
+	info, err := w.consumer.Info(ctx)
+	if err != nil || info.NumAckPending == 0 {
+		return
+	}
+	w.b.log.Info("inbound partition taken over with events in flight; waiting for their redelivery",
+		"partition", w.partition, "in_flight", info.NumAckPending, "wait", w.b.cfg.InboundAckWait)
+	select {
+	case <-ctx.Done():
+	case <-time.After(w.b.cfg.InboundAckWait):
+	}
 }
 
 func (w *partitionWorker) run(ctx context.Context) {
@@ -254,7 +276,7 @@ func (w *partitionWorker) process(chunk []jetstream.Msg) error {
 	if len(deliveries) == 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), inboundAckWait)
+	ctx, cancel := context.WithTimeout(context.Background(), w.b.cfg.InboundAckWait)
 	defer cancel()
 	if err := w.handle(ctx, deliveries); err != nil {
 		return err

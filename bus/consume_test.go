@@ -19,6 +19,7 @@ import (
 const (
 	testPartitions = 4
 	testLeaseTTL   = 2 * time.Second
+	testAckWait    = 3 * time.Second
 )
 
 // node is one Bus consuming inbound events into a shared recorder, the way
@@ -28,12 +29,30 @@ type node struct {
 	handled atomic.Int64
 	calls   atomic.Int64
 	failAt  func(call int64) bool // which handler calls fail, nil = none
+	hang    chan struct{}         // if set, handlers block until it closes, then fail
+	hung    chan struct{}         // receives when a handler hangs
 }
 
 func startNode(t *testing.T, open bustest.Opener, id string, rec *recorder, failAt func(int64) bool) *node {
 	t.Helper()
-	n := &node{bus: open(t, bus.Config{NodeID: id, Partitions: testPartitions, LeaseTTL: testLeaseTTL}), failAt: failAt}
+	return startNodeWith(t, open, &node{failAt: failAt}, id, rec)
+}
+
+func startNodeWith(t *testing.T, open bustest.Opener, n *node, id string, rec *recorder) *node {
+	t.Helper()
+	n.bus = open(t, bus.Config{NodeID: id, Partitions: testPartitions, LeaseTTL: testLeaseTTL, InboundAckWait: testAckWait})
+	if n.hang != nil {
+		t.Cleanup(func() { close(n.hang) }) // before the bus closes: Close waits for handlers
+	}
 	err := n.bus.ConsumeInbound(t.Context(), 8, func(_ context.Context, batch []bus.InboundDelivery) error {
+		if n.hang != nil {
+			select {
+			case n.hung <- struct{}{}:
+			default:
+			}
+			<-n.hang
+			return errors.New("hung node")
+		}
 		call := n.calls.Add(1)
 		time.Sleep(time.Duration(rand.IntN(2000)) * time.Microsecond) // a commit takes a while
 		if n.failAt != nil && n.failAt(call) {
@@ -69,13 +88,19 @@ func waitBalanced(t *testing.T, a, b *node) {
 // sender's events in order, all senders concurrently.
 func publishSenders(t *testing.T, b *bus.Bus, senders, perSender int) {
 	t.Helper()
+	publishRange(t, b, senders, 0, perSender)
+}
+
+// publishRange publishes events from..to-1 of each sender.
+func publishRange(t *testing.T, b *bus.Bus, senders, from, to int) {
+	t.Helper()
 	var wg sync.WaitGroup
 	errs := make(chan error, senders)
 	for s := range senders {
 		wg.Go(func() {
-			for i := 0; i < perSender; i += 3 {
+			for i := from; i < to; i += 3 {
 				var events []*parley.InboundEvent
-				for j := i; j < min(i+3, perSender); j++ {
+				for j := i; j < min(i+3, to); j++ {
 					events = append(events, MustEvent(t, fmt.Sprint("sender-", s), j))
 				}
 				if err := b.PublishInbound(context.Background(), events, nil, time.Now()); err != nil {
@@ -109,6 +134,7 @@ func checkOrder(t *testing.T, rec *recorder, senders, perSender int) {
 }
 
 func TestConsumeInboundAcrossNodes(t *testing.T) {
+	t.Parallel()
 	const senders, perSender = 16, 30
 	bustest.ForEachServer(t, func(t *testing.T, open bustest.Opener) {
 		t.Run("each sender's events are handled in order while nodes share partitions", func(t *testing.T) {
@@ -127,6 +153,7 @@ func TestConsumeInboundAcrossNodes(t *testing.T) {
 }
 
 func TestConsumeInboundAckAfterCommit(t *testing.T) {
+	t.Parallel()
 	const senders, perSender = 8, 20
 	bustest.ForEachServer(t, func(t *testing.T, open bustest.Opener) {
 		t.Run("failed batches are redelivered in order and nothing is lost", func(t *testing.T) {
@@ -152,18 +179,69 @@ func TestConsumeInboundAckAfterCommit(t *testing.T) {
 }
 
 func TestConsumeInboundFailover(t *testing.T) {
+	t.Parallel()
+	const senders, perSender = 8, 6
 	bustest.ForEachServer(t, func(t *testing.T, open bustest.Opener) {
-		t.Run("a crashed node's partitions are taken over after the lease expires", func(t *testing.T) {
+		t.Run("a crashed node's partitions are taken over, its batch in flight first", func(t *testing.T) {
 			rec := newRecorder()
-			a := startNode(t, open, "a", rec, nil)
+			a := startNodeWith(t, open, &node{hang: make(chan struct{}), hung: make(chan struct{}, 1)}, "a", rec)
 			b := startNode(t, open, "b", rec, nil)
 			waitBalanced(t, a, b)
-			bus.Crash(a.bus)
-			publishSenders(t, b.bus, 8, 6)
-			waitFor(t, "every event handled by the survivor", 30*time.Second, func() bool { return rec.count() >= 48 })
-			checkOrder(t, rec, 8, 6)
+			publishRange(t, b.bus, senders, 0, perSender/2)
+			select {
+			case <-a.hung:
+			case <-time.After(10 * time.Second):
+				t.Fatal("node a never received a batch")
+			}
+			bus.Crash(a.bus) // with a batch in flight
+			publishRange(t, b.bus, senders, perSender/2, perSender)
+			waitFor(t, "every event handled by the survivor", 30*time.Second, func() bool {
+				return rec.firstSeen(senders) == senders*perSender
+			})
+			checkFirstOrder(t, rec, senders, perSender)
 		})
 	})
+}
+
+// firstSeen counts distinct events handled.
+func (r *recorder) firstSeen(senders int) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for s := range senders {
+		n += len(dedupe(r.seen[fmt.Sprint("sender-", s)]))
+	}
+	return n
+}
+
+// dedupe keeps the first occurrence of each item: delivery is at least
+// once, and the store drops repeats by their unique external id.
+func dedupe(items []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, it := range items {
+		if !seen[it] {
+			seen[it] = true
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// checkFirstOrder asserts every sender's events were first handled in order.
+func checkFirstOrder(t *testing.T, rec *recorder, senders, perSender int) {
+	t.Helper()
+	want := make([]string, perSender)
+	for i := range want {
+		want[i] = fmt.Sprint(i)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for s := range senders {
+		if got := dedupe(rec.seen[fmt.Sprint("sender-", s)]); !slices.Equal(got, want) {
+			t.Errorf("sender-%d first handled %v, want %v", s, got, want)
+		}
+	}
 }
 
 func TestCloseFinishesInFlightBatch(t *testing.T) {

@@ -59,14 +59,33 @@ func (l *leases) renew(ctx context.Context, p int) bool {
 	return true
 }
 
-// tryAcquire takes partition p if nobody holds it.
-func (l *leases) tryAcquire(ctx context.Context, p int) bool {
-	rev, err := l.kv.Create(ctx, partitionKey(p), []byte(l.instance))
+// freeMarker is the value a node leaves in a lease it gave up cleanly,
+// after returning its unfinished events to the stream.
+const freeMarker = "free"
+
+// tryAcquire takes partition p if nobody holds it. clean reports that the
+// previous holder released it; otherwise (a crash, or a first start) events
+// it had in flight may still be waiting out their ack timeout.
+func (l *leases) tryAcquire(ctx context.Context, p int) (acquired, clean bool) {
+	key := partitionKey(p)
+	entry, err := l.kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		rev, err := l.kv.Create(ctx, key, []byte(l.instance))
+		if err != nil {
+			return false, false
+		}
+		l.owned[p] = rev
+		return true, false
+	case err != nil || string(entry.Value()) != freeMarker:
+		return false, false
+	}
+	rev, err := l.kv.Update(ctx, key, []byte(l.instance), entry.Revision())
 	if err != nil {
-		return false
+		return false, false
 	}
 	l.owned[p] = rev
-	return true
+	return true, true
 }
 
 // release gives p up so another node can take it at once.
@@ -76,7 +95,7 @@ func (l *leases) release(ctx context.Context, p int) {
 		return
 	}
 	delete(l.owned, p)
-	_ = l.kv.Delete(ctx, partitionKey(p), jetstream.LastRevision(rev))
+	_, _ = l.kv.Update(ctx, partitionKey(p), []byte(freeMarker), rev)
 }
 
 // leave releases everything and removes the node's heartbeat.
