@@ -166,92 +166,140 @@ func (p *Parser) Events(env *Envelope) []*parley.InboundEvent {
 	return out
 }
 
-func (p *Parser) event(ev *Event, entryTime time.Time, standby bool) []*parley.InboundEvent {
-	echo := ev.Message != nil && ev.Message.IsEcho || ev.Sender.ID.String() == p.AccountID
-	customer := ev.Sender.ID.String()
-	if echo {
-		customer = ev.Recipient.ID.String()
+// eventCtx is one messaging event being mapped: who the customer is and
+// how to start a canonical event for them.
+type eventCtx struct {
+	p        *Parser
+	ev       *Event
+	customer string
+	echo     bool
+	standby  bool
+	at       time.Time
+	ts       string // the event's timestamp in ms, for synthetic ids
+}
+
+func (c *eventCtx) base(kind parley.InboundKind) *parley.InboundEvent {
+	in := &parley.InboundEvent{
+		Kind: kind, ChannelID: c.p.ChannelID, Platform: c.p.Platform,
+		Sender:    parley.Sender{Kind: c.p.Kind, ID: c.customer, Verified: true},
+		Direction: parley.DirectionIn, Timestamp: c.at,
 	}
-	if customer == "" {
+	if c.echo {
+		in.Direction = parley.DirectionOut
+	}
+	if c.standby {
+		setMeta(in, "standby", "true")
+	}
+	return in
+}
+
+func (p *Parser) event(ev *Event, entryTime time.Time, standby bool) []*parley.InboundEvent {
+	c := &eventCtx{p: p, ev: ev, standby: standby, at: ev.Timestamp.Or(entryTime),
+		echo: ev.Message != nil && ev.Message.IsEcho || ev.Sender.ID.String() == p.AccountID}
+	c.customer = ev.Sender.ID.String()
+	if c.echo {
+		c.customer = ev.Recipient.ID.String()
+	}
+	if c.customer == "" {
 		return nil
 	}
-	base := func(kind parley.InboundKind) *parley.InboundEvent {
-		in := &parley.InboundEvent{
-			Kind: kind, ChannelID: p.ChannelID, Platform: p.Platform,
-			Sender:    parley.Sender{Kind: p.Kind, ID: customer, Verified: true},
-			Direction: parley.DirectionIn, Timestamp: ev.Timestamp.Or(entryTime),
-		}
-		if echo {
-			in.Direction = parley.DirectionOut
-		}
-		if standby {
-			setMeta(in, "standby", "true")
-		}
-		return in
-	}
-	ts := strconv.FormatInt(ev.Timestamp.UnixMilli(), 10)
+	c.ts = strconv.FormatInt(ev.Timestamp.UnixMilli(), 10)
 	var out []*parley.InboundEvent
 	if ev.Message != nil {
-		out = append(out, p.message(ev.Message, base))
+		out = append(out, p.message(ev.Message, c.base))
 	}
-	if e := ev.MessageEdit; e != nil && e.Mid != "" {
-		in := base(parley.InboundEdit)
-		in.ReplyTo, in.Targets, in.Text = e.Mid, []string{e.Mid}, e.Text
-		in.ExternalID = e.Mid + "#edit:" + strconv.Itoa(e.NumEdit)
-		setMeta(in, "num_edit", strconv.Itoa(e.NumEdit))
-		out = append(out, in)
-	}
-	if d := ev.Delivery; d != nil {
-		in := base(parley.InboundReceipt)
-		in.Status, in.Targets = parley.MessageDelivered, d.Mids
-		in.ExternalID = "delivery:" + customer + ":" + watermarkKey(d.Watermark, d.Mids)
-		if !d.Watermark.IsZero() {
-			w := d.Watermark.Time
-			in.Watermark = &w
+	for _, mapped := range []*parley.InboundEvent{c.edit(), c.delivery(), c.read(), c.postback(), c.referral(), c.reaction()} {
+		if mapped != nil {
+			out = append(out, mapped)
 		}
-		out = append(out, in)
-	}
-	if r := ev.Read; r != nil {
-		in := base(parley.InboundReceipt)
-		in.Status = parley.MessageRead
-		if r.Mid != "" {
-			in.Targets = []string{r.Mid}
-		}
-		in.ExternalID = "read:" + customer + ":" + watermarkKey(r.Watermark, in.Targets)
-		if !r.Watermark.IsZero() {
-			w := r.Watermark.Time
-			in.Watermark = &w
-		}
-		out = append(out, in)
-	}
-	if pb := ev.Postback; pb != nil {
-		in := base(parley.InboundMessage)
-		in.ExternalID = pb.Mid
-		if in.ExternalID == "" {
-			in.ExternalID = "postback:" + customer + ":" + ts
-		}
-		in.Text = pb.Title
-		setMeta(in, "payload", pb.Payload)
-		setMeta(in, "payload_source", "postback")
-		addReferral(in, pb.Referral)
-		out = append(out, in)
-	}
-	if ev.Referral != nil {
-		in := base(parley.InboundMessage)
-		in.ExternalID = "referral:" + customer + ":" + ts
-		setMeta(in, "event", "referral")
-		addReferral(in, ev.Referral)
-		out = append(out, in)
-	}
-	if r := ev.Reaction; r != nil && r.Mid != "" {
-		in := base(parley.InboundReaction)
-		in.ReplyTo, in.Text = r.Mid, r.Emoji
-		in.ExternalID = "reaction:" + r.Mid + ":" + customer + ":" + r.Action + ":" + ts
-		setMeta(in, "reaction", r.Reaction)
-		setMeta(in, "action", r.Action)
-		out = append(out, in)
 	}
 	return out
+}
+
+func (c *eventCtx) edit() *parley.InboundEvent {
+	e := c.ev.MessageEdit
+	if e == nil || e.Mid == "" {
+		return nil
+	}
+	in := c.base(parley.InboundEdit)
+	in.ReplyTo, in.Targets, in.Text = e.Mid, []string{e.Mid}, e.Text
+	in.ExternalID = e.Mid + "#edit:" + strconv.Itoa(e.NumEdit)
+	setMeta(in, "num_edit", strconv.Itoa(e.NumEdit))
+	return in
+}
+
+func (c *eventCtx) delivery() *parley.InboundEvent {
+	d := c.ev.Delivery
+	if d == nil {
+		return nil
+	}
+	in := c.base(parley.InboundReceipt)
+	in.Status, in.Targets = parley.MessageDelivered, d.Mids
+	in.ExternalID = "delivery:" + c.customer + ":" + watermarkKey(d.Watermark, d.Mids)
+	if !d.Watermark.IsZero() {
+		w := d.Watermark.Time
+		in.Watermark = &w
+	}
+	return in
+}
+
+func (c *eventCtx) read() *parley.InboundEvent {
+	r := c.ev.Read
+	if r == nil {
+		return nil
+	}
+	in := c.base(parley.InboundReceipt)
+	in.Status = parley.MessageRead
+	if r.Mid != "" {
+		in.Targets = []string{r.Mid}
+	}
+	in.ExternalID = "read:" + c.customer + ":" + watermarkKey(r.Watermark, in.Targets)
+	if !r.Watermark.IsZero() {
+		w := r.Watermark.Time
+		in.Watermark = &w
+	}
+	return in
+}
+
+func (c *eventCtx) postback() *parley.InboundEvent {
+	pb := c.ev.Postback
+	if pb == nil {
+		return nil
+	}
+	in := c.base(parley.InboundMessage)
+	in.ExternalID = pb.Mid
+	if in.ExternalID == "" {
+		in.ExternalID = "postback:" + c.customer + ":" + c.ts
+	}
+	in.Text = pb.Title
+	setMeta(in, "payload", pb.Payload)
+	setMeta(in, "payload_source", "postback")
+	addReferral(in, pb.Referral)
+	return in
+}
+
+func (c *eventCtx) referral() *parley.InboundEvent {
+	if c.ev.Referral == nil {
+		return nil
+	}
+	in := c.base(parley.InboundMessage)
+	in.ExternalID = "referral:" + c.customer + ":" + c.ts
+	setMeta(in, "event", "referral")
+	addReferral(in, c.ev.Referral)
+	return in
+}
+
+func (c *eventCtx) reaction() *parley.InboundEvent {
+	r := c.ev.Reaction
+	if r == nil || r.Mid == "" {
+		return nil
+	}
+	in := c.base(parley.InboundReaction)
+	in.ReplyTo, in.Text = r.Mid, r.Emoji
+	in.ExternalID = "reaction:" + r.Mid + ":" + c.customer + ":" + r.Action + ":" + c.ts
+	setMeta(in, "reaction", r.Reaction)
+	setMeta(in, "action", r.Action)
+	return in
 }
 
 func (p *Parser) message(m *message, base func(parley.InboundKind) *parley.InboundEvent) *parley.InboundEvent {

@@ -318,26 +318,9 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 			in.Text = m.Text.Body
 		}
 	case "image", "audio", "video", "document", "sticker":
-		md := m.mediaOf()
-		if md == nil {
-			setMeta(in, "unsupported", m.Type+" without its object")
-			return true
-		}
-		in.Text = md.Caption
-		in.Attachments = []parley.Attachment{mediaAttachment(m.Type, md)}
-		if md.Voice {
-			setMeta(in, "voice", "true")
-		}
+		p.media(m, in)
 	case "reaction":
-		if m.Reaction == nil || m.Reaction.MessageID == "" {
-			return false
-		}
-		in.Kind, in.ReplyTo, in.Text = parley.InboundReaction, m.Reaction.MessageID, m.Reaction.Emoji
-		action := "react"
-		if m.Reaction.Emoji == "" {
-			action = "unreact"
-		}
-		setMeta(in, "action", action)
+		return p.reaction(m, in)
 	case "location":
 		if l := m.Location; l != nil {
 			in.Attachments = []parley.Attachment{{Type: "location", URL: mapLink(l.Latitude, l.Longitude), Caption: strings.TrimSpace(l.Name + " " + l.Address)}}
@@ -353,29 +336,9 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 			setMeta(in, "payload_source", "template_button")
 		}
 	case "edit":
-		if m.Edit == nil || m.Edit.OriginalMessageID == "" {
-			return false
-		}
-		in.Kind, in.Targets = parley.InboundEdit, []string{m.Edit.OriginalMessageID}
-		in.ExternalID = editEventID(m.ID, m.Edit.OriginalMessageID, "edit")
-		setMeta(in, "edit_id", m.ID)
-		var inner inMessage
-		if json.Unmarshal(m.Edit.Message, &inner) == nil && inner.Type != "edit" && inner.Type != "revoke" {
-			if inner.Type == "" && inner.Text != nil {
-				inner.Type = "text"
-			}
-			p.content(&inner, in)
-			in.Kind = parley.InboundEdit
-		}
-		in.ReplyTo = m.Edit.OriginalMessageID // the message changed (see package doc)
+		return p.edit(m, in)
 	case "revoke":
-		if m.Revoke == nil || m.Revoke.OriginalMessageID == "" {
-			return false
-		}
-		in.Kind, in.Targets = parley.InboundDelete, []string{m.Revoke.OriginalMessageID}
-		in.ReplyTo = m.Revoke.OriginalMessageID
-		in.ExternalID = editEventID(m.ID, m.Revoke.OriginalMessageID, "delete")
-		setMeta(in, "revoke_id", m.ID)
+		return p.revoke(m, in)
 	default: // unsupported, contacts, order, system…: keep a visible trace
 		reason := m.Type
 		if len(m.Errors) > 0 {
@@ -384,6 +347,63 @@ func (p *parser) content(m *inMessage, in *parley.InboundEvent) bool {
 		setMeta(in, "unsupported", reason)
 		setMeta(in, "type", m.Type)
 	}
+	return true
+}
+
+func (p *parser) media(m *inMessage, in *parley.InboundEvent) {
+	md := m.mediaOf()
+	if md == nil {
+		setMeta(in, "unsupported", m.Type+" without its object")
+		return
+	}
+	in.Text = md.Caption
+	in.Attachments = []parley.Attachment{mediaAttachment(m.Type, md)}
+	if md.Voice {
+		setMeta(in, "voice", "true")
+	}
+}
+
+// reaction: an empty emoji removes the reaction.
+func (p *parser) reaction(m *inMessage, in *parley.InboundEvent) bool {
+	if m.Reaction == nil || m.Reaction.MessageID == "" {
+		return false
+	}
+	in.Kind, in.ReplyTo, in.Text = parley.InboundReaction, m.Reaction.MessageID, m.Reaction.Emoji
+	action := "react"
+	if m.Reaction.Emoji == "" {
+		action = "unreact"
+	}
+	setMeta(in, "action", action)
+	return true
+}
+
+// edit carries the new content of the original message.
+func (p *parser) edit(m *inMessage, in *parley.InboundEvent) bool {
+	if m.Edit == nil || m.Edit.OriginalMessageID == "" {
+		return false
+	}
+	var inner inMessage
+	if json.Unmarshal(m.Edit.Message, &inner) == nil && inner.Type != "edit" && inner.Type != "revoke" {
+		if inner.Type == "" && inner.Text != nil {
+			inner.Type = "text"
+		}
+		p.content(&inner, in)
+	}
+	in.Kind, in.Targets = parley.InboundEdit, []string{m.Edit.OriginalMessageID}
+	in.ReplyTo = m.Edit.OriginalMessageID // the message changed (see package doc)
+	in.ExternalID = editEventID(m.ID, m.Edit.OriginalMessageID, "edit")
+	setMeta(in, "edit_id", m.ID)
+	return true
+}
+
+func (p *parser) revoke(m *inMessage, in *parley.InboundEvent) bool {
+	if m.Revoke == nil || m.Revoke.OriginalMessageID == "" {
+		return false
+	}
+	in.Kind, in.Targets = parley.InboundDelete, []string{m.Revoke.OriginalMessageID}
+	in.ReplyTo = m.Revoke.OriginalMessageID
+	in.ExternalID = editEventID(m.ID, m.Revoke.OriginalMessageID, "delete")
+	setMeta(in, "revoke_id", m.ID)
 	return true
 }
 

@@ -1,6 +1,9 @@
 package whatsapp_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -279,4 +282,10 @@ func FuzzParseWebhook(f *testing.F) {
 			}
 		}
 	})
+}
+
+func sign(body []byte) string {
+	mac := hmac.New(sha256.New, []byte("appsecret"))
+	mac.Write(body)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
