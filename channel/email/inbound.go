@@ -78,7 +78,7 @@ func (a *Adapter) ParseWebhook(raw []byte) ([]*parley.InboundEvent, error) {
 // dropReason says why a mail must not become an event ("" to keep it).
 func (a *Adapter) dropReason(m *mailparse.Mail) string {
 	switch {
-	case m.From != nil && strings.EqualFold(m.From.Addr, a.cfg.FromAddress):
+	case m.From != nil && a.isOwnAddress(m.From.Addr):
 		return "sent by this channel's own address (loop)"
 	case strings.Contains(strings.ToLower(m.Header("X-Loop")), strings.ToLower(a.cfg.FromAddress)):
 		return "X-Loop names this channel (loop)"

@@ -157,6 +157,11 @@ func TestInboundDropsMachineMail(t *testing.T) {
 			t.Fatalf("got events %+v", evs)
 		}
 	})
+	t.Run("mail from one of the channel's plus-addresses (loop)", func(t *testing.T) {
+		if evs := MustParse(t, a, mail("From: support+t2345@parley.example\nTo: support@parley.example\nMessage-ID: <l3@x>", "hi")); len(evs) != 0 {
+			t.Fatalf("got events %+v", evs)
+		}
+	})
 	t.Run("mail carrying our X-Loop", func(t *testing.T) {
 		if evs := MustParse(t, a, mail("From: fwd@customer.example\nX-Loop: support@parley.example\nMessage-ID: <l2@x>", "hi")); len(evs) != 0 {
 			t.Fatalf("got events %+v", evs)
