@@ -59,6 +59,27 @@ func TestTwoNodes(t *testing.T) {
 		ana.Type(t, 7)
 		ben.Until(t, "Ana typing, from node A", isActivity(1, 7, parley.ActivityTyping))
 
+		// An agent viewing a conversation on both nodes stays a viewer until
+		// both stop.
+		ben.View(t, 8)
+		ben.Sync(t)
+		sueA.View(t, 8)
+		sueB.View(t, 8)
+		ben.Until(t, "Sue viewing", isActivity(3, 8, parley.ActivityViewing))
+		sueA.Sync(t)
+		sueB.Sync(t)
+		time.Sleep(100 * time.Millisecond) // each node hears the other's view
+		sueA.Send(t, map[string]any{"type": "left", "conversation_id": 8})
+		sueA.Sync(t)
+		time.Sleep(100 * time.Millisecond) // a "left" would cross the bus meanwhile
+		marker++
+		MustPublish(t, busB, markerEvent(marker))
+		if got := ben.Until(t, "marker", isMarker(marker)); hasFrame(got, isActivity(3, 8, parley.ActivityLeft)) {
+			t.Errorf("Ben saw Sue leave while she still views the conversation on node B")
+		}
+		sueB.Send(t, map[string]any{"type": "left", "conversation_id": 8})
+		ben.Until(t, "Sue left once she left on both nodes", isActivity(3, 8, parley.ActivityLeft))
+
 		// An agent with a socket on each node stays online until both close
 		// (and the offline grace period has passed on the last node).
 		sueB.Close()

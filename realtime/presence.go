@@ -26,8 +26,16 @@ type tracker struct {
 	online  map[int64]*onlineState           // agent → nodes holding a socket
 }
 
+// viewerState is one agent in one conversation, from every node where they
+// have it open: one tab closing on one node does not hide the agent while
+// another node still shows them viewing it.
 type viewerState struct {
-	name         string
+	name  string
+	shown parley.Activity // what clients were last told
+	nodes map[string]*nodeView
+}
+
+type nodeView struct {
 	viewingUntil time.Time
 	typingUntil  time.Time // zero when not typing
 }
@@ -63,31 +71,48 @@ func (t *tracker) apply(p *parley.PresenceInfo, now time.Time) *parley.PresenceI
 func (t *tracker) applyActivity(p *parley.PresenceInfo, now time.Time) *parley.PresenceInfo {
 	byAgent := t.viewers[p.ConversationID]
 	st := byAgent[p.AgentID]
-	if p.Activity == parley.ActivityLeft {
-		if st == nil {
+	if st == nil {
+		if p.Activity == parley.ActivityLeft {
 			return nil
 		}
-		t.removeViewer(p.ConversationID, p.AgentID)
-		return activityNotice(p.AgentID, st.name, p.ConversationID, parley.ActivityLeft)
-	}
-	if st == nil {
 		if byAgent == nil {
 			byAgent = make(map[int64]*viewerState)
 			t.viewers[p.ConversationID] = byAgent
 		}
-		st = &viewerState{}
+		st = &viewerState{nodes: make(map[string]*nodeView)}
 		byAgent[p.AgentID] = st
 	}
-	before := st.activity(now)
 	st.name = p.AgentName
-	st.viewingUntil = now.Add(t.viewingTTL) // typing implies viewing
-	if p.Activity == parley.ActivityTyping {
-		st.typingUntil = now.Add(t.typingTTL)
+	switch p.Activity {
+	case parley.ActivityLeft:
+		delete(st.nodes, p.Node)
+	default:
+		v := st.nodes[p.Node]
+		if v == nil {
+			v = &nodeView{}
+			st.nodes[p.Node] = v
+		}
+		v.viewingUntil = now.Add(t.viewingTTL) // typing implies viewing
+		if p.Activity == parley.ActivityTyping {
+			v.typingUntil = now.Add(t.typingTTL)
+		}
 	}
-	if after := st.activity(now); after != before {
-		return activityNotice(p.AgentID, st.name, p.ConversationID, after)
+	return t.settle(p.ConversationID, p.AgentID, st, now)
+}
+
+// settle compares a viewer's activity with what clients were last told,
+// forgets viewers gone from every node, and returns the notice to send, if
+// any.
+func (t *tracker) settle(conversationID, agentID int64, st *viewerState, now time.Time) *parley.PresenceInfo {
+	current := st.activity(now)
+	if current == st.shown {
+		return nil
 	}
-	return nil
+	st.shown = current
+	if current == parley.ActivityLeft {
+		t.removeViewer(conversationID, agentID)
+	}
+	return activityNotice(agentID, st.name, conversationID, current)
 }
 
 func (t *tracker) applyPresence(p *parley.PresenceInfo, now time.Time) *parley.PresenceInfo {
@@ -130,13 +155,13 @@ func (t *tracker) expire(now time.Time) []*parley.PresenceInfo {
 	var notices []*parley.PresenceInfo
 	for convID, byAgent := range t.viewers {
 		for agentID, st := range byAgent {
-			switch {
-			case !now.Before(st.viewingUntil):
-				t.removeViewer(convID, agentID)
-				notices = append(notices, activityNotice(agentID, st.name, convID, parley.ActivityLeft))
-			case !st.typingUntil.IsZero() && !now.Before(st.typingUntil):
-				st.typingUntil = time.Time{}
-				notices = append(notices, activityNotice(agentID, st.name, convID, parley.ActivityViewing))
+			for node, v := range st.nodes {
+				if !now.Before(v.viewingUntil) {
+					delete(st.nodes, node)
+				}
+			}
+			if n := t.settle(convID, agentID, st, now); n != nil {
+				notices = append(notices, n)
 			}
 		}
 	}
@@ -160,8 +185,8 @@ func (t *tracker) viewersOf(conversationID int64, now time.Time) []parley.Presen
 	defer t.mu.Unlock()
 	var out []parley.PresenceInfo
 	for agentID, st := range t.viewers[conversationID] {
-		if now.Before(st.viewingUntil) {
-			out = append(out, *activityNotice(agentID, st.name, conversationID, st.activity(now)))
+		if a := st.activity(now); a != parley.ActivityLeft {
+			out = append(out, *activityNotice(agentID, st.name, conversationID, a))
 		}
 	}
 	slices.SortFunc(out, func(a, b parley.PresenceInfo) int { return cmp.Compare(a.AgentID, b.AgentID) })
@@ -175,14 +200,20 @@ func (t *tracker) removeViewer(conversationID, agentID int64) {
 	}
 }
 
+// activity is what the agent does in the conversation now, over all nodes:
+// typing anywhere beats viewing, and left means nowhere.
 func (st *viewerState) activity(now time.Time) parley.Activity {
-	switch {
-	case st.viewingUntil.IsZero():
-		return "" // new entry, nothing announced yet
-	case !st.typingUntil.IsZero() && now.Before(st.typingUntil):
-		return parley.ActivityTyping
+	a := parley.ActivityLeft
+	for _, v := range st.nodes {
+		switch {
+		case !now.Before(v.viewingUntil):
+		case !v.typingUntil.IsZero() && now.Before(v.typingUntil):
+			return parley.ActivityTyping
+		default:
+			a = parley.ActivityViewing
+		}
 	}
-	return parley.ActivityViewing
+	return a
 }
 
 func activityNotice(agentID int64, name string, conversationID int64, a parley.Activity) *parley.PresenceInfo {
