@@ -91,6 +91,40 @@ func TestSenderSends(t *testing.T) {
 }
 
 func TestSendersRacing(t *testing.T) {
+	bustest.ForEachServer(t, func(t *testing.T, open bustest.Opener) {
+		t.Run("two nodes consuming duplicate publishes send each message exactly once", func(t *testing.T) {
+			st := MustOpenStore(t)
+			conv := MustConversation(t, st, MustCreateChannel(t, st), "cust-1")
+			adapter := &scriptedAdapter{}
+			nodes := []*bus.Bus{open(t, bus.Config{NodeID: "a"}), open(t, bus.Config{NodeID: "b"})}
+			for _, b := range nodes {
+				s := &pipeline.Sender{Store: st, Adapters: registry(adapter), Events: b, Outbound: b}
+				if err := b.ConsumeOutbound(t.Context(), s.Handle); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var ids []int64
+			for i := range 20 {
+				id := MustQueueReply(t, st, conv, "x").ID
+				ids = append(ids, id)
+				// The API's publish and a sweeper's republish of a later attempt.
+				for attempt := range 2 {
+					if err := nodes[(i+attempt)%2].PublishOutbound(t.Context(), id, attempt); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			for _, id := range ids {
+				waitFor(t, "sent", func() bool { return MustMessage(t, st, id).Status == parley.MessageSent })
+			}
+			time.Sleep(300 * time.Millisecond) // let the duplicate deliveries finish
+			for _, id := range ids {
+				if n := len(adapter.sendsOf(id)); n != 1 {
+					t.Errorf("message %d sent %d times", id, n)
+				}
+			}
+		})
+	})
 	t.Run("two senders handling the same messages send each exactly once", func(t *testing.T) {
 		st := MustOpenStore(t)
 		ch := MustCreateChannel(t, st)
