@@ -21,6 +21,9 @@ import (
 	"github.com/parleyhq/parley/store"
 )
 
+// inboundBatch is the most inbound events written in one transaction.
+const inboundBatch = 256
+
 // App is one running Parley node.
 type App struct {
 	Config   Config
@@ -66,6 +69,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	registerChannels(a.Adapters)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
 		Events: a.Bus, Presence: a.Bus, Agents: a.Store, NodeID: cfg.NodeID, Logger: logger,
+		// A processed inbound batch (up to inboundBatch events) reaches every
+		// socket at once; the queue must hold a burst or agents get kicked.
+		SendQueue: 4 * inboundBatch,
 	}); err != nil {
 		return nil, err
 	}
@@ -137,7 +143,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
 	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
 	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}
-	if err := a.Bus.ConsumeInbound(ctx, 256, proc.Handle); err != nil {
+	if err := a.Bus.ConsumeInbound(ctx, inboundBatch, proc.Handle); err != nil {
 		return fmt.Errorf("inbound consumer: %w", err)
 	}
 	if err := a.Bus.ConsumeOutbound(ctx, send.Handle); err != nil {

@@ -6,6 +6,11 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	apichannel "github.com/parleyhq/parley/channel/api"
+	"github.com/parleyhq/parley/channel/email"
+	"github.com/parleyhq/parley/channel/meta/comments"
+	"github.com/parleyhq/parley/channel/meta/instagram"
+	"github.com/parleyhq/parley/channel/meta/messenger"
+	"github.com/parleyhq/parley/channel/meta/whatsapp"
 )
 
 // registerChannels is the one place that lists the platforms this binary
@@ -13,6 +18,11 @@ import (
 // channel/; the core never changes.
 func registerChannels(r *channel.Registry) {
 	r.Register(parley.PlatformAPI, apichannel.New)
+	r.Register(parley.PlatformMessenger, messenger.New)
+	r.Register(parley.PlatformFacebookComments, comments.New)
+	r.Register(parley.PlatformInstagram, instagram.New)
+	r.Register(parley.PlatformWhatsApp, whatsapp.New)
+	r.Register(parley.PlatformEmail, email.New)
 }
 
 // startChannelWorkers starts the background work some channels need
