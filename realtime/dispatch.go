@@ -77,6 +77,12 @@ func (h *Hub) handleFrame(c *client, f clientFrame) {
 // startViewing records and announces that c views (or types in) a
 // conversation; a socket that just arrived also learns who else is there.
 func (h *Hub) startViewing(c *client, conversationID int64, activity parley.Activity) {
+	if !h.sockets.isWatching(c, conversationID) {
+		if err := h.checkCanView(c.agent(), conversationID); err != nil {
+			c.enqueue(errorFrame(err), false)
+			return
+		}
+	}
 	now := h.clock.Now()
 	isNew := h.sockets.watch(c, conversationID, now.Add(h.cfg.ViewingTTL))
 	h.announceActivity(c, conversationID, activity)
@@ -88,6 +94,25 @@ func (h *Hub) startViewing(c *client, conversationID int64, activity parley.Acti
 			c.enqueue(noticeFrame(&v, now), false)
 		}
 	}
+}
+
+// checkCanView refuses a conversation the agent may not see, as not found
+// so that its existence is not revealed either.
+func (h *Hub) checkCanView(a *parley.Agent, conversationID int64) error {
+	if h.cfg.Conversations == nil || a.Role.AtLeast(parley.RoleSupervisor) {
+		return nil // supervisors see every conversation: no need to look
+	}
+	ctx, cancel := context.WithTimeout(h.life, h.cfg.WriteTimeout)
+	defer cancel()
+	conv, err := h.cfg.Conversations.FindConversationByID(ctx, conversationID)
+	switch {
+	case err == nil && a.CanSee(conv):
+		return nil
+	case err == nil || parley.ErrorCode(err) == parley.ENOTFOUND:
+		return parley.Errorf(parley.ENOTFOUND, "conversation %d not found", conversationID)
+	}
+	h.log.Warn("cannot check a viewed conversation", "conversation_id", conversationID, "err", err)
+	return parley.Errorf(parley.EUNAVAILABLE, "cannot check conversation %d now; try again", conversationID)
 }
 
 func (h *Hub) announceActivity(c *client, conversationID int64, activity parley.Activity) {

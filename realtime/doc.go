@@ -43,7 +43,9 @@
 //
 //	{"type":"viewing","conversation_id":N}      refresh at least every 30 s (ViewingTTL);
 //	                                            the first one is answered with a viewing
-//	                                            frame for each agent already there
+//	                                            frame for each agent already there, or,
+//	                                            with Config.Conversations, a not_found
+//	                                            error if the agent may not see it
 //	{"type":"typing","conversation_id":N}       refresh at least every 6 s (TypingTTL)
 //	{"type":"left","conversation_id":N}
 //	{"type":"ping"}

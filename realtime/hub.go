@@ -17,14 +17,23 @@ type AgentLookup interface {
 	FindAgentByID(ctx context.Context, id int64) (*parley.Agent, error)
 }
 
+// ConversationLookup finds a conversation, so that the hub can check that an
+// agent may see a conversation before sharing who views it.
+type ConversationLookup interface {
+	FindConversationByID(ctx context.Context, id int64) (*parley.Conversation, error)
+}
+
 // Config wires a Hub. Events is required; the rest have working defaults.
 type Config struct {
 	Events   parley.EventSubscriber // domain events from every node
 	Presence parley.PresenceBus     // nil: presence stays on this node
 	Agents   AgentLookup            // nil: agents keep the role and teams they connected with
-	NodeID   string                 // unique per node; default random
-	Logger   *slog.Logger
-	Clock    parley.Clock // presence expiry; default parley.SystemClock
+	// Conversations checks Agent.CanSee when a socket starts viewing a
+	// conversation; nil trusts the client (it learns only who views it).
+	Conversations ConversationLookup
+	NodeID        string // unique per node; default random
+	Logger        *slog.Logger
+	Clock         parley.Clock // presence expiry; default parley.SystemClock
 
 	// Tuning; zero means the default in brackets.
 	SendQueue         int           // frames queued per socket before it counts as slow [64]

@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"context"
 	"maps"
 	"slices"
 	"testing"
@@ -213,4 +214,68 @@ func TestPresenceToAll(t *testing.T) {
 	f.node.Agents.Put(agent(4, "Dan", parley.RoleAgent, teamA))
 	MustDial(t, f.node, 4)
 	f.ana.Until(t, "Dan online, though Ana is an agent", isPresence(4, parley.PresenceOnline))
+}
+
+// conversationDirectory is the conversations the hub checks viewers against.
+type conversationDirectory map[int64]*parley.Conversation
+
+func (d conversationDirectory) FindConversationByID(_ context.Context, id int64) (*parley.Conversation, error) {
+	if c, ok := d[id]; ok {
+		return c, nil
+	}
+	return nil, parley.Errorf(parley.ENOTFOUND, "conversation %d not found", id)
+}
+
+func TestViewingNeedsVisibility(t *testing.T) {
+	convs := conversationDirectory{
+		20: {ID: 20, TeamID: ptr(teamA)},
+		21: {ID: 21, TeamID: ptr(teamB)},
+	}
+	f := newTeamFixture(t, func(c *realtime.Config) { c.Conversations = convs })
+	f.ben.View(t, 21)
+	f.ben.Sync(t)
+
+	for _, tc := range []struct {
+		name string
+		conv int64
+	}{
+		{"another team's conversation is refused as not found", 21},
+		{"a conversation that does not exist is refused", 99},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f.ana.View(t, tc.conv)
+			got := f.ana.Sync(t)
+			if !hasFrame(got, func(fr frame) bool { return fr.Error != nil && fr.Error.Code == parley.ENOTFOUND }) {
+				t.Errorf("Ana got %v, want a not_found error", got)
+			}
+			if hasFrame(got, isType("viewing")) {
+				t.Errorf("Ana learned who views conversation %d: %v", tc.conv, got)
+			}
+		})
+	}
+
+	t.Run("nobody hears of the refused viewer", func(t *testing.T) {
+		MustPublish(t, f.bus, markerEvent(1))
+		if got := f.ben.Until(t, "marker", isMarker(1)); hasFrame(got, isType("viewing")) {
+			t.Errorf("Ben heard of Ana in his conversation: %v", got)
+		}
+		if v := f.node.Hub.Viewers(21); len(v) != 1 {
+			t.Errorf("Viewers(21) = %v, want Ben only", v)
+		}
+	})
+
+	t.Run("her own team's conversation is fine", func(t *testing.T) {
+		f.ana.View(t, 20)
+		if got := f.ana.Sync(t); hasFrame(got, isType("error")) {
+			t.Errorf("Ana got %v viewing her team's conversation", got)
+		}
+		if v := f.node.Hub.Viewers(20); len(v) != 1 || v[0].AgentID != 1 {
+			t.Errorf("Viewers(20) = %v, want Ana", v)
+		}
+	})
+
+	t.Run("supervisors view anything", func(t *testing.T) {
+		f.sue.View(t, 21)
+		f.ben.Until(t, "Sue viewing", isActivity(3, 21, parley.ActivityViewing))
+	})
 }

@@ -132,6 +132,14 @@ func (r *registry) watch(c *client, conversationID int64, until time.Time) (isNe
 	return !had
 }
 
+// isWatching reports whether c views a conversation.
+func (r *registry) isWatching(c *client, conversationID int64) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	_, ok := r.watchers[conversationID][c]
+	return ok
+}
+
 // unwatch records that c left a conversation and reports whether another
 // socket of the same agent still views it.
 func (r *registry) unwatch(c *client, conversationID int64) (agentStillWatching bool) {
