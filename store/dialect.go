@@ -26,6 +26,8 @@ type dialect interface {
 	// timeArg turns a time into the column's representation: unix
 	// microseconds on SQLite, timestamptz on PostgreSQL.
 	timeArg(t time.Time) any
+	// rebind adapts a query written with $n placeholders to the driver.
+	rebind(q string, args []any) (string, []any)
 	// migrationLock is a statement serialising migrations across nodes.
 	migrationLock() string
 	// allocateIDs reserves n ids of table (and, for conversations, n
@@ -45,6 +47,9 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string            { return "sqlite" }
 func (sqliteDialect) timeArg(t time.Time) any { return t.UnixMicro() }
 func (sqliteDialect) migrationLock() string   { return "" }
+func (sqliteDialect) rebind(q string, args []any) (string, []any) {
+	return rebindPositional(q, args)
+}
 
 // allocateIDs relies on SQLite's single writer: the write transaction holds
 // the database lock, so max(id)+1… cannot be taken by anyone else.
@@ -102,6 +107,9 @@ type postgresDialect struct{}
 
 func (postgresDialect) name() string            { return "postgres" }
 func (postgresDialect) timeArg(t time.Time) any { return t }
+func (postgresDialect) rebind(q string, args []any) (string, []any) {
+	return q, args
+}
 func (postgresDialect) migrationLock() string {
 	return "SELECT pg_advisory_xact_lock(7303615)" // any constant shared by all nodes
 }

@@ -11,3 +11,5 @@ func MigrationFileCount(engine string) int {
 	names, _ := migrationFiles.ReadDir("migrations/" + engine)
 	return len(names)
 }
+
+func (s *Store) Writer() *sql.DB { return s.writer }

@@ -203,7 +203,7 @@ func (t *tx) findMessagesByExternalID(ctx context.Context, channelID int64, ids 
 		n := min(len(ids), 500)
 		var args argList
 		q := `SELECT ` + messageColumns + ` FROM messages WHERE channel_id = ` + args.add(channelID) +
-			` AND external_id IN ` + in(&args, ids[:n])
+			` AND external_id <> '' AND external_id IN ` + in(&args, ids[:n])
 		msgs, err := t.queryMessages(ctx, q, args...)
 		if err != nil {
 			return nil, err

@@ -24,6 +24,7 @@ type ingestConversation struct {
 	lastPreview                           string
 	inbound                               int
 	touched                               bool
+	previous                              parley.Status // before a customer message reopened it
 }
 
 // resolveConversations finds the active ticket of every message's thread,

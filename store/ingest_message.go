@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -109,10 +110,12 @@ func (b *ingestBatch) updateConversations(ctx context.Context) error {
 			}
 		}
 	}
-	for _, ic := range order {
-		if err := b.updateConversation(ctx, ic); err != nil {
+	for len(order) > 0 {
+		n := min(len(order), conversationBatchRows)
+		if err := b.updateConversationRows(ctx, order[:n]); err != nil {
 			return err
 		}
+		order = order[n:]
 	}
 	return nil
 }
@@ -125,45 +128,75 @@ func messagePreview(m *parley.Message) string {
 	return "[" + m.Attachments[0].Type + "]"
 }
 
-func (b *ingestBatch) updateConversation(ctx context.Context, ic *ingestConversation) error {
+// conversationBatchRows bounds the tickets one bulk UPDATE moves.
+const conversationBatchRows = 300
+
+// updateConversationRows moves a set of tickets in one statement: the
+// changes ride in a VALUES list (columns column1… on both engines) joined
+// to the table, and each SET expression merges them with the stored row,
+// so that concurrent batches on PostgreSQL never overwrite each other.
+func (b *ingestBatch) updateConversationRows(ctx context.Context, ics []*ingestConversation) error {
 	t := b.t
 	var args argList
-	last := args.add(ic.lastAt)
-	sets := []string{
-		`last_preview = CASE WHEN last_message_at <= ` + last + ` THEN ` + args.add(ic.lastPreview) + ` ELSE last_preview END`,
-		`last_message_at = CASE WHEN last_message_at < ` + last + ` THEN ` + last + ` ELSE last_message_at END`,
-		`version = version + 1`, `updated_at = ` + args.add(t.now),
+	values := make([]string, len(ics))
+	for i, ic := range ics {
+		var lastIn, firstIn *time.Time
+		if ic.inbound > 0 {
+			lastIn, firstIn = &ic.lastInboundAt, &ic.firstInboundAt
+		}
+		reopen := 0
+		if ic.inbound > 0 && ic.conv.Status != parley.StatusOpen {
+			reopen = 1
+		}
+		values[i] = "(CAST(" + args.add(ic.conv.ID) + " AS BIGINT), CAST(" + args.add(ic.lastAt) + " AS TIMESTAMPTZ), CAST(" +
+			args.add(ic.lastPreview) + " AS TEXT), CAST(" + args.add(ic.inbound) + " AS INTEGER), CAST(" + args.add(lastIn) +
+			" AS TIMESTAMPTZ), CAST(" + args.add(firstIn) + " AS TIMESTAMPTZ), CAST(" + args.add(reopen) + " AS INTEGER))"
 	}
-	reopen := ic.inbound > 0 && ic.conv.Status != parley.StatusOpen
-	if ic.inbound > 0 {
-		in := args.add(ic.lastInboundAt)
-		sets = append(sets, `unread_count = unread_count + `+args.add(ic.inbound),
-			`last_inbound_at = CASE WHEN last_inbound_at IS NULL OR last_inbound_at < `+in+` THEN `+in+` ELSE last_inbound_at END`,
-			`waiting_since = COALESCE(waiting_since, `+args.add(ic.firstInboundAt)+`)`)
-	}
-	if reopen {
-		sets = append(sets, `status = 'open'`, `snoozed_until = NULL`, `resolved_at = NULL`)
-	}
-	rows, err := t.query(ctx, `UPDATE conversations SET `+strings.Join(sets, ", ")+` WHERE id = `+args.add(ic.conv.ID)+
-		` RETURNING `+conversationColumns, args...)
+	now := args.add(t.now)
+	q := `UPDATE conversations SET
+		last_preview = CASE WHEN conversations.last_message_at <= v.column2 THEN v.column3 ELSE conversations.last_preview END,
+		last_message_at = CASE WHEN conversations.last_message_at < v.column2 THEN v.column2 ELSE conversations.last_message_at END,
+		unread_count = conversations.unread_count + v.column4,
+		last_inbound_at = CASE WHEN v.column5 IS NOT NULL AND (conversations.last_inbound_at IS NULL OR conversations.last_inbound_at < v.column5)
+			THEN v.column5 ELSE conversations.last_inbound_at END,
+		waiting_since = COALESCE(conversations.waiting_since, v.column6),
+		status = CASE WHEN v.column7 = 1 THEN 'open' ELSE conversations.status END,
+		snoozed_until = CASE WHEN v.column7 = 1 THEN NULL ELSE conversations.snoozed_until END,
+		resolved_at = CASE WHEN v.column7 = 1 THEN NULL ELSE conversations.resolved_at END,
+		version = conversations.version + 1, updated_at = ` + now + `
+		FROM (VALUES ` + strings.Join(values, ", ") + `) AS v WHERE conversations.id = v.column1
+		RETURNING ` + prefixColumns("conversations", conversationColumns)
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
-		return t.s.wrap(err, "updating conversation %d", ic.conv.ID)
+		return t.s.wrap(err, "updating conversations")
 	}
 	defer rows.Close()
-	if !rows.Next() {
-		return t.s.wrap(rows.Err(), "updating conversation %d", ic.conv.ID)
+	byID := make(map[int64]*ingestConversation, len(ics))
+	for _, ic := range ics {
+		byID[ic.conv.ID] = ic
 	}
-	conv, err := scanConversation(rows)
-	if err != nil {
-		return t.s.wrap(err, "scanning conversation")
+	var reopened []*ingestConversation
+	for rows.Next() {
+		conv, err := scanConversation(rows)
+		if err != nil {
+			return t.s.wrap(err, "scanning conversation")
+		}
+		ic := byID[conv.ID]
+		if ic.inbound > 0 && ic.conv.Status != parley.StatusOpen {
+			ic.previous = ic.conv.Status
+			reopened = append(reopened, ic)
+		}
+		ic.conv = conv
+	}
+	if err := rows.Err(); err != nil {
+		return t.s.wrap(err, "updating conversations")
 	}
 	rows.Close()
-	conv.Tags = ic.conv.Tags
-	previous := ic.conv.Status
-	ic.conv = conv
-	if reopen {
-		return t.addActivity(ctx, conv, nil, "Reopened by a new message from the customer",
-			map[string]string{"action": "status", "from": string(previous), "to": string(parley.StatusOpen)})
+	for _, ic := range reopened {
+		if err := t.addActivity(ctx, ic.conv, nil, "Reopened by a new message from the customer",
+			map[string]string{"action": "status", "from": string(ic.previous), "to": string(parley.StatusOpen)}); err != nil {
+			return err
+		}
 	}
 	return nil
 }

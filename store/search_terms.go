@@ -12,8 +12,9 @@ import (
 //     matched by prefix;
 //   - runs of Chinese, Japanese and Korean characters, written without
 //     spaces, become overlapping bigrams ("申请退款" → 申请 请退 退款), matched
-//     as a phrase so that a word is found inside a longer run, followed by
-//     the single characters so that a one-character query still matches.
+//     as a phrase so that a word is found inside a longer run, plus the
+//     run's last character alone; a one-character query matches by prefix,
+//     so it finds every bigram starting with it, and that last character.
 
 const (
 	maxTermRunes = 64   // longer "words" (hashes, base64) are cut
@@ -74,8 +75,7 @@ func tokens(text string) []token {
 }
 
 // searchTerms returns the terms that index texts, in order: bigram
-// adjacency must survive for phrase matching, so the single CJK characters
-// of a run come after its bigrams.
+// adjacency must survive for phrase matching.
 func searchTerms(texts ...string) []string {
 	var terms []string
 	for _, text := range texts {
@@ -95,13 +95,7 @@ func searchTerms(texts ...string) []string {
 			for i := 0; i+1 < len(runes); i++ {
 				terms = append(terms, string(runes[i:i+2]))
 			}
-			seen := map[rune]bool{}
-			for _, r := range runes {
-				if !seen[r] {
-					seen[r] = true
-					terms = append(terms, string(r))
-				}
-			}
+			terms = append(terms, string(runes[len(runes)-1]))
 		}
 	}
 	return terms
@@ -117,10 +111,11 @@ func wordTerm(word string) string {
 
 // queryTerm is one condition of a search: all must match. A word matches
 // by prefix; a phrase (of CJK bigrams) must match in order; a single CJK
-// character matches exactly.
+// character matches by prefix too (see searchTerms).
 type queryTerm struct {
 	words  []string // one word, or the bigrams of a phrase
 	prefix bool
+	cjk    bool
 	source string // what to highlight: the lower-cased word or the CJK run
 }
 
@@ -135,10 +130,10 @@ func parseQuery(q string) []queryTerm {
 		}
 		runes := []rune(tok.text)
 		if len(runes) == 1 {
-			out = append(out, queryTerm{words: []string{tok.text}, source: tok.text})
+			out = append(out, queryTerm{words: []string{tok.text}, prefix: true, cjk: true, source: tok.text})
 			continue
 		}
-		qt := queryTerm{source: tok.text}
+		qt := queryTerm{source: tok.text, cjk: true}
 		for i := 0; i+1 < len(runes); i++ {
 			qt.words = append(qt.words, string(runes[i:i+2]))
 		}

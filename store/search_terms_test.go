@@ -13,8 +13,8 @@ func TestSearchTerms(t *testing.T) {
 		want []string
 	}{
 		{"Hello, World!", []string{"hello", "world"}},
-		{"我想申请退款", []string{"我想", "想申", "申请", "请退", "退款", "我", "想", "申", "请", "退", "款"}},
-		{"注文番号は1234です", []string{"注文", "文番", "番号", "号は", "注", "文", "番", "号", "は", "1234", "です", "で", "す"}},
+		{"我想申请退款", []string{"我想", "想申", "申请", "请退", "退款", "款"}},
+		{"注文番号は1234です", []string{"注文", "文番", "番号", "号は", "は", "1234", "です", "す"}},
 		{"Café 退", []string{"café", "退"}},
 	}
 	for _, c := range cases {
@@ -27,7 +27,7 @@ func TestSearchTerms(t *testing.T) {
 func TestParseQuery(t *testing.T) {
 	got := parseQuery("Refund 申请退款 番")
 	if len(got) != 3 || !got[0].prefix || got[0].words[0] != "refund" ||
-		!slices.Equal(got[1].words, []string{"申请", "请退", "退款"}) || got[2].words[0] != "番" || got[2].prefix {
+		!slices.Equal(got[1].words, []string{"申请", "请退", "退款"}) || got[2].words[0] != "番" || !got[2].prefix || !got[2].cjk {
 		t.Fatalf("parseQuery = %+v", got)
 	}
 	if len(parseQuery("  ,.!?，。 ")) != 0 {

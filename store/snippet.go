@@ -50,12 +50,12 @@ func matchRanges(text string, terms []queryTerm) [][2]int {
 	for _, qt := range terms {
 		for _, tok := range toks {
 			if !tok.cjk {
-				if qt.prefix && strings.HasPrefix(strings.ToLower(tok.text), qt.source) {
+				if !qt.cjk && strings.HasPrefix(strings.ToLower(tok.text), qt.source) {
 					ranges = append(ranges, [2]int{tok.start, tok.end})
 				}
 				continue
 			}
-			if qt.prefix {
+			if !qt.cjk {
 				continue
 			}
 			for off := 0; ; {

@@ -97,7 +97,8 @@ func (t *tx) args(args []any) []any {
 }
 
 func (t *tx) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	res, err := t.ExecContext(ctx, q, t.args(args)...)
+	q, args = t.s.d.rebind(q, t.args(args))
+	res, err := t.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, err
 	}
@@ -105,11 +106,13 @@ func (t *tx) exec(ctx context.Context, q string, args ...any) (int64, error) {
 }
 
 func (t *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.QueryContext(ctx, q, t.args(args)...)
+	q, args = t.s.d.rebind(q, t.args(args))
+	return t.QueryContext(ctx, q, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.QueryRowContext(ctx, q, t.args(args)...)
+	q, args = t.s.d.rebind(q, t.args(args))
+	return t.QueryRowContext(ctx, q, args...)
 }
 
 // int64s runs a query returning one integer column.

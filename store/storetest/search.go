@@ -48,6 +48,7 @@ func testSearch(t *testing.T, open Opener) {
 		{"申请退款", "zh", "我想<mark>申请退款</mark>，订单还没到"},
 		{"注文", "ja", "<mark>注文</mark>番号は1234です"},
 		{"番", "ja", "注文<mark>番</mark>号は1234です"},
+		{"到", "zh", "我想申请退款，订单还没<mark>到</mark>"},
 		{"1234", "ja", "注文番号は<mark>1234</mark>です"},
 		{"Refund", "en", "Hello, I would like a <mark>refund</mark> for order &lt;b&gt;42&lt;/b&gt;"},
 		{"refu ord", "en", "Hello, I would like a <mark>refund</mark> for <mark>order</mark> &lt;b&gt;42&lt;/b&gt;"},

@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/storetest"
+)
+
+// Benchmarks run on both engines. The inbox and search benchmarks work on
+// a seeded database whose size PARLEY_BENCH_MESSAGES sets (default 50,000
+// messages, one contact per 10 messages); the design target is measured
+// with PARLEY_BENCH_MESSAGES=1000000.
+
+func benchEngines(b *testing.B, run func(b *testing.B, dsn string)) {
+	b.Run("sqlite", func(b *testing.B) { run(b, "sqlite:"+b.TempDir()+"/bench.db") })
+	b.Run("postgres", func(b *testing.B) { run(b, storetest.MustCreatePostgresDB(b)) })
+}
+
+// BenchmarkIngest measures batched ingestion: each op is one batch of
+// 500 customer messages, a fifth of them from new customers.
+func BenchmarkIngest(b *testing.B) {
+	benchEngines(b, func(b *testing.B, dsn string) {
+		ctx := context.Background()
+		st := storetest.MustOpenDSN(b, dsn)
+		ch := storetest.MustCreateChannel(b, st, parley.PlatformWhatsApp)
+		const batchSize = 500
+		rng := rand.New(rand.NewPCG(1, 2))
+		customers := 0
+		b.ResetTimer()
+		start := time.Now()
+		for i := 0; b.Loop(); i++ {
+			events := make([]*parley.InboundEvent, batchSize)
+			for j := range events {
+				n := i*batchSize + j
+				customer := rng.IntN(customers + 1)
+				if customer == customers || rng.IntN(5) == 0 {
+					customers++
+					customer = customers
+				}
+				events[j] = storetest.MessageEvent(ch, fmt.Sprintf("c%d", customer), fmt.Sprintf("b%d", n),
+					storetest.SeedText(rng, n), time.Now())
+			}
+			if _, err := st.Ingest(ctx, events); err != nil {
+				b.Fatal(err)
+			}
+			if i == 2 && os.Getenv("XANALYZE") != "" {
+				st.Writer().Exec("ANALYZE")
+			}
+		}
+		b.ReportMetric(float64(b.N*batchSize)/time.Since(start).Seconds(), "msgs/s")
+	})
+}
+
+// seeded is one seeded database per engine, shared by the read benchmarks.
+var seeded sync.Map // engine → *seededStore
+
+type seededStore struct {
+	once   sync.Once
+	st     *store.Store
+	agent  *parley.Agent
+	err    error
+	loaded time.Duration
+}
+
+func benchMessages() int {
+	if n, err := strconv.Atoi(os.Getenv("PARLEY_BENCH_MESSAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 50_000
+}
+
+// seededDB returns the engine's seeded store, loading it on first use. Its
+// database outlives the benchmark that loaded it, so it is created outside
+// b's cleanup and dropped at process exit only for SQLite (a temp file).
+func seededDB(b *testing.B, engine string, dsn func() string) *seededStore {
+	v, _ := seeded.LoadOrStore(engine, &seededStore{})
+	s := v.(*seededStore)
+	s.once.Do(func() {
+		ctx := context.Background()
+		s.st, s.err = store.Open(ctx, store.Config{DSN: dsn(), SecretKey: storetest.MustKey(b)})
+		if s.err != nil {
+			return
+		}
+		ch := &parley.Channel{Platform: parley.PlatformWhatsApp, Name: "seed"}
+		if s.err = s.st.CreateChannel(ctx, ch); s.err != nil {
+			return
+		}
+		s.agent = &parley.Agent{Email: "bench@example.com", Name: "Bench", Role: parley.RoleAgent}
+		if s.err = s.st.CreateAgent(ctx, s.agent); s.err != nil {
+			return
+		}
+		n := benchMessages()
+		start := time.Now()
+		s.err = storetest.Seed(ctx, s.st, ch.ID, max(1, n/10), n)
+		s.loaded = time.Since(start)
+		b.Logf("%s: seeded %d messages in %v (%.0f msgs/s)", engine, n, s.loaded, float64(n)/s.loaded.Seconds())
+	})
+	if s.err != nil {
+		b.Fatal(s.err)
+	}
+	return s
+}
+
+func benchSeeded(b *testing.B, run func(b *testing.B, s *seededStore)) {
+	b.Run("sqlite", func(b *testing.B) {
+		dir, err := os.MkdirTemp("", "parley-bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, seededDB(b, "sqlite", func() string { return "sqlite:" + dir + "/bench.db" }))
+	})
+	b.Run("postgres", func(b *testing.B) {
+		run(b, seededDB(b, "postgres", func() string { return storetest.MustCreatePostgresDB(b) }))
+	})
+}
+
+// BenchmarkFindConversations measures the first page of the open inbox,
+// newest first, with contacts and tags.
+func BenchmarkFindConversations(b *testing.B) {
+	benchSeeded(b, func(b *testing.B, s *seededStore) {
+		ctx := context.Background()
+		f := parley.ConversationFilter{View: parley.ViewAll, AgentID: s.agent.ID,
+			Statuses: []parley.Status{parley.StatusOpen, parley.StatusPending}, Page: parley.Page{Limit: 50}}
+		for b.Loop() {
+			page, _, err := s.st.FindConversations(ctx, f)
+			if err != nil || len(page) == 0 {
+				b.Fatalf("page of %d: %v", len(page), err)
+			}
+		}
+	})
+}
+
+// BenchmarkSearch measures searches of a common Chinese word, a common
+// English word and an exact order number.
+func BenchmarkSearch(b *testing.B) {
+	benchSeeded(b, func(b *testing.B, s *seededStore) {
+		ctx := context.Background()
+		for _, q := range []string{"退款", "refund", "A0001234", "注文"} {
+			b.Run(q, func(b *testing.B) {
+				for b.Loop() {
+					res, err := s.st.Search(ctx, parley.SearchQuery{Text: q, AgentID: s.agent.ID})
+					if err != nil || len(res.Messages) == 0 {
+						b.Fatalf("search %q: %d hits, %v", q, len(res.Messages), err)
+					}
+				}
+			})
+		}
+	})
+}
