@@ -31,7 +31,7 @@ type Config struct {
 	// Conversations checks Agent.CanSee when a socket starts viewing a
 	// conversation; nil trusts the client (it learns only who views it).
 	Conversations ConversationLookup
-	NodeID        string // unique per node; default random
+	NodeID        string // this node's name in logs; default random
 	Logger        *slog.Logger
 	Clock         parley.Clock // presence expiry; default parley.SystemClock
 
@@ -67,7 +67,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.AgentRefresh, time.Minute)
 	setDefault(&c.SweepInterval, time.Second)
 	if c.NodeID == "" {
-		c.NodeID = randomNodeID()
+		c.NodeID = "node"
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -84,10 +84,13 @@ func setDefault[T int | int64 | float64 | time.Duration](v *T, def T) {
 	}
 }
 
-func randomNodeID() string {
+// instanceID names this hub on the PresenceBus: the node's name plus a
+// random suffix, so that two nodes configured with the same name (or one
+// restarted) never mistake each other's presence for their own echo.
+func instanceID(node string) string {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b) // never fails on supported platforms
-	return "node-" + hex.EncodeToString(b)
+	return node + "-" + hex.EncodeToString(b)
 }
 
 // Hub is one node's set of agent sockets. Create it with NewHub, call Start
@@ -97,7 +100,7 @@ type Hub struct {
 	cfg   Config
 	log   *slog.Logger
 	clock parley.Clock
-	node  string
+	node  string // instance id on the PresenceBus
 
 	presence *tracker
 	sockets  *registry
@@ -115,13 +118,14 @@ func NewHub(cfg Config) (*Hub, error) {
 		return nil, parley.Errorf(parley.EINVALID, "realtime: Config.Events is required")
 	}
 	cfg = cfg.withDefaults()
+	instance := instanceID(cfg.NodeID)
 	life, stop := context.WithCancel(context.Background())
 	h := &Hub{
 		cfg:      cfg,
 		log:      cfg.Logger.With("component", "realtime", "node", cfg.NodeID),
 		clock:    cfg.Clock,
-		node:     cfg.NodeID,
-		presence: newTracker(cfg.NodeID, cfg.ViewingTTL, cfg.TypingTTL, 3*cfg.PresenceHeartbeat),
+		node:     instance,
+		presence: newTracker(instance, cfg.ViewingTTL, cfg.TypingTTL, 3*cfg.PresenceHeartbeat),
 		sockets:  newRegistry(),
 		life:     life,
 		stop:     stop,

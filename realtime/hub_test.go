@@ -39,4 +39,16 @@ func TestNewHub(t *testing.T) {
 		ana.Type(t, 3)
 		ben.Until(t, "Ana typing", isActivity(1, 3, parley.ActivityTyping))
 	})
+
+	t.Run("nodes given the same name still hear each other", func(t *testing.T) {
+		bus := newMemBus()
+		dir := newAgentDirectory(agent(1, "Ana", parley.RoleAgent, teamA), agent(2, "Ben", parley.RoleAgent, teamA))
+		same := func(c *realtime.Config) { c.NodeID = "web" }
+		nodeA, nodeB := MustStartNode(t, bus, bus, dir, same), MustStartNode(t, bus, bus, dir, same)
+		ana, ben := MustDial(t, nodeA, 1), MustDial(t, nodeB, 2)
+		ben.View(t, 3)
+		ben.Sync(t)
+		ana.View(t, 3)
+		ben.Until(t, "Ana viewing, from the other node", isActivity(1, 3, parley.ActivityViewing))
+	})
 }
