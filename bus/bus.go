@@ -3,6 +3,12 @@
 // ephemeral presence subject. It runs against an external NATS cluster or a
 // nats-server embedded in the process (the zero-config default), with the
 // same code paths for both.
+//
+// Per-contact order: inbound events are partitioned by channel and sender;
+// each partition has one durable pull consumer (MaxAckPending = batch size)
+// and a lease (lease.go) gives each partition to one node at a time, so one
+// sender's events are stored strictly in order across all nodes, and a
+// batch is acknowledged only after the handler has committed it.
 package bus
 
 import (
@@ -119,7 +125,7 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 		return nil, err
 	}
 	b := &Bus{cfg: cfg, log: cfg.Logger.With("component", "bus", "node", cfg.NodeID)}
-	b.instance = cfg.NodeID + "-" + nats.NewInbox()[len(nats.InboxPrefix):]
+	b.instance = durableName.ReplaceAllString(cfg.NodeID, "_") + "-" + nats.NewInbox()[len(nats.InboxPrefix):]
 	b.baseCtx, b.stop = context.WithCancel(context.Background())
 	if err := b.connect(); err != nil {
 		b.shutdownServer()

@@ -67,7 +67,7 @@ func (b *Bus) ConsumeInbound(ctx context.Context, batchSize int, handle InboundH
 	}
 	l := &leases{kv: kv, instance: b.instance, total: b.cfg.Partitions, owned: map[int]uint64{}}
 	co := &coordinator{b: b, leases: l, consumers: consumers, batchSize: batchSize, handle: handle, workers: map[int]*worker{}}
-	return b.startLoop(func(stop context.Context) {
+	return b.startLoop(func(context.Context) {
 		ctx, cancel := b.mergeDone(ctx)
 		defer cancel()
 		co.run(ctx)
