@@ -68,7 +68,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	}
 	registerChannels(a.Adapters)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
-		Events: a.Bus, Presence: a.Bus, Agents: a.Store, NodeID: cfg.NodeID, Logger: logger,
+		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
 		// socket at once; the queue must hold a burst or agents get kicked.
 		SendQueue: 4 * inboundBatch,

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
@@ -29,5 +30,10 @@ func registerChannels(r *channel.Registry) {
 // (outbound status webhooks of the API channel, mailbox pollers…).
 func startChannelWorkers(ctx context.Context, a *App) error {
 	d := &apichannel.Dispatcher{Events: a.Bus, Store: a.Store, Logger: a.Logger}
-	return d.Start(ctx)
+	if err := d.Start(ctx); err != nil {
+		return err
+	}
+	mail := &mailboxes{store: a.Store, inbound: a.Bus, logger: a.Logger, every: 30 * time.Second}
+	a.goWorker(func() { mail.run(ctx) })
+	return nil
 }

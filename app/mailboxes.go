@@ -1,0 +1,110 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/email"
+)
+
+// mailboxes keeps one IMAP poller running per e-mail channel that has IMAP
+// settings, following channels as admins add, change or remove them.
+type mailboxes struct {
+	store   parley.ChannelService
+	inbound parley.InboundPublisher
+	logger  *slog.Logger
+	every   time.Duration
+	running map[int64]runningPoller
+}
+
+type runningPoller struct {
+	updatedAt time.Time
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+func (m *mailboxes) run(ctx context.Context) {
+	m.running = map[int64]runningPoller{}
+	defer m.stopAll()
+	t := time.NewTicker(m.every)
+	defer t.Stop()
+	for {
+		m.reconcile(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (m *mailboxes) reconcile(ctx context.Context) {
+	channels, err := m.store.FindChannels(ctx)
+	if err != nil {
+		m.logger.Warn("mailboxes: listing channels", "err", err)
+		return
+	}
+	want := map[int64]*parley.Channel{}
+	for _, ch := range channels {
+		if ch.Platform == parley.PlatformEmail && ch.Status == parley.ChannelActive && ch.Config["imap_host"] != "" {
+			want[ch.ID] = ch
+		}
+	}
+	for id, p := range m.running {
+		if ch, ok := want[id]; !ok || !ch.UpdatedAt.Equal(p.updatedAt) {
+			m.stop(id)
+		}
+	}
+	for id, ch := range want {
+		if _, ok := m.running[id]; !ok {
+			m.start(ctx, ch)
+		}
+	}
+}
+
+func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
+	log := m.logger.With("channel", ch.ID)
+	adapter, err := email.NewAdapter(ch)
+	if err != nil {
+		log.Warn("mailboxes: e-mail channel misconfigured", "err", err)
+		return
+	}
+	cfg, err := email.ParseConfig(ch)
+	if err != nil {
+		log.Warn("mailboxes: e-mail channel misconfigured", "err", err)
+		return
+	}
+	publish := func(ctx context.Context, events []*parley.InboundEvent, raw []byte) error {
+		return m.inbound.PublishInbound(ctx, events, raw, time.Now())
+	}
+	poller, err := email.NewIMAPPoller(cfg, adapter.DeliverTo(publish))
+	if err != nil {
+		log.Warn("mailboxes: IMAP settings", "err", err)
+		return
+	}
+	poller.Logger = log
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := poller.Run(pctx); err != nil && pctx.Err() == nil {
+			log.Warn("mailboxes: poller stopped", "err", err)
+		}
+	}()
+	m.running[ch.ID] = runningPoller{updatedAt: ch.UpdatedAt, stop: cancel, done: done}
+}
+
+func (m *mailboxes) stop(id int64) {
+	p := m.running[id]
+	p.stop()
+	<-p.done
+	delete(m.running, id)
+}
+
+func (m *mailboxes) stopAll() {
+	for id := range m.running {
+		m.stop(id)
+	}
+}
