@@ -69,7 +69,7 @@ function open() {
 }
 
 export function send(frame: { type: "viewing" | "typing" | "left"; conversation_id: number }) {
-  if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  if (socket && socket.readyState === 1 /* OPEN */) socket.send(JSON.stringify(frame));
 }
 
 let watching = 0;

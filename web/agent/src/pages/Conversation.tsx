@@ -8,7 +8,7 @@ import { dateTime, t, type MessageKey } from "../i18n";
 import { conversationsStore, rememberConversation, applyConversation } from "../inbox";
 import { platformInfo } from "../platforms";
 import { navigate } from "../router";
-import { agentName, agentsStore, channelById, meStore, tagsStore, teamName, teamsStore, toast, useStore, viewersStore } from "../store";
+import { agentName, agentsStore, channelById, meStore, refreshCounts, tagsStore, teamName, teamsStore, toast, useStore, viewersStore } from "../store";
 import type { Conversation, ConversationUpdate, Message, Priority, View } from "../types";
 import { registerShortcut } from "../ui/Shortcuts";
 import { Avatar, Modal, Popover, Spinner, StatusPill, errorText } from "../ui/common";
@@ -29,6 +29,11 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
 
   useEffect(() => {
     let live = true;
+    let timer = 0;
+    const refreshSoon = () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => api.conversation(id).then((c) => live && applyConversation(c), () => {}), 250);
+    };
     api.conversation(id).then((c) => live && rememberConversation(c), (e) => live && setError(errorText(e)));
     loadAllMessages(id, (ms) => live && setMessages(ms)).catch((e) => live && setError(errorText(e)));
     watch(id);
@@ -40,29 +45,35 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
       const m = e.message;
       if (!m || m.conversation_id !== id) return;
       if (e.type === "message.created" || e.type === "message.updated") setMessages((ms) => upsertMessage(ms ?? [], m));
+      // A message moves the ticket's version; without the ticket in the event, fetch it.
+      if (!e.conversation) refreshSoon();
     });
     return () => {
       live = false;
+      clearTimeout(timer);
       off();
       watch(0);
     };
   }, [id]);
 
-  // Opening a ticket marks it read in the list (the server resets unread on view).
+  // Opening a ticket clears its unread badge in this tab: the agent has now seen the messages.
   useEffect(() => {
     if (cached && cached.unread_count > 0) conversationsStore.set((mp) => new Map(mp).set(id, { ...cached, unread_count: 0 }));
   }, [cached?.unread_count]);
 
-  const update = async (change: Change, base = cached) => {
+  const update = async (change: Change, base = cached, retried = false): Promise<void> => {
     if (!base) return;
     try {
       const c = await api.updateConversation(id, { ...change, version: base.version });
       applyConversation(c);
+      refreshCounts();
       setStale(null);
     } catch (e) {
       if (e instanceof ApiError && e.status === 409 && e.details && typeof e.details === "object" && "id" in e.details) {
         const current = rememberConversation(e.details as Conversation);
         applyConversation(current);
+        // Only the version moved (a message arrived): nothing the agent saw changed, so apply on top.
+        if (describeChanges(base, current).length === 0 && base.version !== current.version && !retried) return update(change, current, true);
         setStale({ change, seen: base, current });
       } else {
         toast(errorText(e), "error");

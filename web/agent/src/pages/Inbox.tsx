@@ -156,6 +156,7 @@ function ConversationList(props: {
   selected: Set<number>; setSelected: (s: Set<number>) => void;
 }) {
   const sentinel = useRef<HTMLDivElement>(null);
+  const cache = useStore(conversationsStore); // the freshest copy of each row (read badges, live edits)
   const [, tick] = useState(0);
   useEffect(() => {
     const id = setInterval(() => tick((n) => n + 1), 30000); // keeps "5 min ago" honest
@@ -184,7 +185,7 @@ function ConversationList(props: {
         </label>
       )}
       <ul class="conv-list" role="list">
-        {props.items.map((c) => (
+        {props.items.map((item) => cache.get(item.id) ?? item).map((c) => (
           <ConversationRow key={c.id} c={c} view={props.view} open={c.id === props.openId} checked={props.selected.has(c.id)} onCheck={() => toggle(c.id)} />
         ))}
       </ul>
