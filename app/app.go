@@ -122,6 +122,9 @@ func (a *App) Start(ctx context.Context) error {
 			a.Logger.Error("http server stopped", "err", err)
 		}
 	}()
+	if a.Config.PprofAddr != "" {
+		a.startPprof()
+	}
 	a.Logger.Info("parley is serving", "addr", ln.Addr().String(), "node", a.Config.NodeID,
 		"database", engineName(a.Config), "nats", natsName(a.Config))
 	if a.SetupURL != "" {

@@ -38,6 +38,7 @@ type Config struct {
 	LogFormat     string        `json:"log_format"`     // text or json
 	SecureCookies bool          `json:"secure_cookies"` // set when served over HTTPS
 	ShutdownGrace time.Duration `json:"shutdown_grace"` // how long SIGTERM waits for in-flight work
+	PprofAddr     string        `json:"pprof_addr"`     // debug listener for net/http/pprof; off when empty
 }
 
 // Defaults returns the zero-configuration settings.
@@ -112,6 +113,7 @@ func fields(c *Config) []field {
 		f("node-id", "this node's name (default hostname-pid)", &c.NodeID),
 		f("log-level", "debug, info, warn or error", &c.LogLevel),
 		f("log-format", "text or json", &c.LogFormat),
+		f("pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off when empty", &c.PprofAddr),
 		{"partitions", "inbound stream partitions", func(v string) (err error) { c.Partitions, err = strconv.Atoi(v); return }, func() string { return strconv.Itoa(c.Partitions) }},
 		{"sync-always", "fsync every JetStream write", func(v string) (err error) { c.SyncAlways, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SyncAlways) }},
 		{"secure-cookies", "mark session cookies Secure (HTTPS)", func(v string) (err error) { c.SecureCookies, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SecureCookies) }},
