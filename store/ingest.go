@@ -26,6 +26,9 @@ func (s *Store) Ingest(ctx context.Context, events []*parley.InboundEvent) ([]pa
 		results = b.results
 		return nil
 	})
+	if err == nil {
+		s.noteIngested(countStored(results))
+	}
 	return results, err
 }
 
@@ -38,6 +41,7 @@ type ingestBatch struct {
 	channels   map[int64]parley.Platform
 	identities map[identityKey]int64 // known identity → contact id
 	messages   []*ingestMessage      // message events still to store, in order
+	ident      identityState         // channel settings of the identity capability
 }
 
 // ingestMessage is a message event on its way into the database.
@@ -54,6 +58,9 @@ func (b *ingestBatch) run(ctx context.Context) error {
 	if err := b.loadChannels(ctx); err != nil {
 		return err
 	}
+	if err := b.normalizeIdentities(ctx); err != nil {
+		return err
+	}
 	b.selectMessages()
 	if err := b.dropDuplicates(ctx); err != nil {
 		return err
@@ -63,6 +70,9 @@ func (b *ingestBatch) run(ctx context.Context) error {
 	}
 	if len(b.messages) > 0 {
 		if err := b.resolveContacts(ctx); err != nil {
+			return err
+		}
+		if err := b.recordClaims(ctx); err != nil {
 			return err
 		}
 		if err := b.resolveConversations(ctx); err != nil {
@@ -212,4 +222,15 @@ func (t *tx) findMessagesByExternalID(ctx context.Context, channelID int64, ids 
 		ids = ids[n:]
 	}
 	return out, nil
+}
+
+// countStored counts the new messages in results.
+func countStored(results []parley.IngestResult) int {
+	n := 0
+	for _, r := range results {
+		if r.Message != nil && !r.Duplicate && r.Conversation != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -59,7 +59,14 @@ func (b *ingestBatch) resolveConversations(ctx context.Context) error {
 			missing = append(missing, m)
 		}
 	}
-	return b.openConversations(ctx, missing, byThread)
+	missing, err := b.joinContinuing(ctx, missing, byThread)
+	if err != nil {
+		return err
+	}
+	if err := b.openConversations(ctx, missing, byThread); err != nil {
+		return err
+	}
+	return b.linkNewConversations(ctx)
 }
 
 func (m *ingestMessage) thread() threadKey {
