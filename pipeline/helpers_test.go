@@ -93,16 +93,21 @@ type scriptedAdapter struct {
 	mu     sync.Mutex
 	script []step
 	sends  []sendCall
+	caps   *parley.Capabilities // default: a 1000-rune limit, no splitting
 }
 
 type sendCall struct {
 	messageID int64
 	recipient string
+	body      string
 	at        time.Time
 }
 
 func (a *scriptedAdapter) Platform() parley.Platform { return parley.PlatformAPI }
 func (a *scriptedAdapter) Capabilities() parley.Capabilities {
+	if a.caps != nil {
+		return *a.caps
+	}
 	return parley.Capabilities{TextLimit: 1000}
 }
 func (a *scriptedAdapter) VerifyWebhook(*http.Request, []byte) error           { return nil }
@@ -118,7 +123,7 @@ func (a *scriptedAdapter) Send(ctx context.Context, m parley.OutboundMessage) (p
 	if m.Recipient != nil {
 		recipient = m.Recipient.Value
 	}
-	a.sends = append(a.sends, sendCall{messageID: m.Message.ID, recipient: recipient, at: time.Now()})
+	a.sends = append(a.sends, sendCall{messageID: m.Message.ID, recipient: recipient, body: m.Message.Body, at: time.Now()})
 	n := len(a.sends)
 	a.mu.Unlock()
 	time.Sleep(s.delay)

@@ -105,9 +105,20 @@ func (s *Sender) send(ctx context.Context, j *sendJob) error {
 	if err := s.limiters.wait(ctx, j.channel); err != nil {
 		return s.requeue(ctx, j.msg.ID, s.backoff(j.msg.Attempts), "rate limiter: "+err.Error())
 	}
-	res, err := adapter.Send(ctx, parley.OutboundMessage{
+	out := parley.OutboundMessage{
 		Channel: j.channel, Conversation: j.conv, Contact: j.contact, Recipient: recipient, Message: j.msg,
-	})
+	}
+	if parts := splitForChannel(j.msg, adapter.Capabilities()); len(parts) > 1 {
+		res, sent, err := s.sendParts(ctx, adapter, out, parts)
+		if err != nil && sent > 0 {
+			code, reason := partialFailure(err, sent, len(parts))
+			return s.fail(ctx, j, code, reason)
+		} else if err != nil {
+			return s.failed(ctx, j, err)
+		}
+		return s.sent(ctx, j, res)
+	}
+	res, err := adapter.Send(ctx, out)
 	if err != nil {
 		return s.failed(ctx, j, err)
 	}
