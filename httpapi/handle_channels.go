@@ -104,6 +104,9 @@ func (s *Server) handlePatchChannel(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if upd.Status != nil && *upd.Status == parley.ChannelActive {
+		s.releaseHeld(r, ch)
+	}
 	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
 	writeJSON(w, http.StatusOK, ch)
 }

@@ -16,7 +16,16 @@ type messageCreate struct {
 	Body        string              `json:"body"`
 	Kind        parley.MessageKind  `json:"kind"`
 	Attachments []parley.Attachment `json:"attachments,omitempty"`
+	// Metadata carries what the channel needs besides text: a template's
+	// name, language and parameters, quick replies, a comment reply's mode.
+	Metadata map[string]string `json:"metadata,omitempty"`
 }
+
+// Bounds of a reply's metadata.
+const (
+	maxMetadataKeys  = 16
+	maxMetadataBytes = 8 << 10
+)
 
 func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
 	c, err := s.conversationFromPath(r)
@@ -85,19 +94,38 @@ func newAgentMessage(c *parley.Conversation, me *parley.Agent, req messageCreate
 			return nil, parley.Errorf(parley.EINVALID, "attachment %d needs a type and a url or storage_key", i)
 		}
 	}
+	if err := checkMetadata(req.Metadata); err != nil {
+		return nil, err
+	}
 	m := &parley.Message{
 		ConversationID: c.ID, ChannelID: c.ChannelID, Platform: c.Platform,
-		Kind: req.Kind, Body: req.Body, Attachments: req.Attachments, AuthorAgentID: &me.ID,
+		Kind: req.Kind, Body: req.Body, Attachments: req.Attachments, AuthorAgentID: &me.ID, Metadata: req.Metadata,
 	}
 	switch req.Kind {
-	case parley.KindText:
+	case parley.KindText, parley.KindTemplate:
 		m.Direction, m.Status, m.ContactID = parley.DirectionOut, parley.MessageQueued, &c.ContactID
 	case parley.KindNote:
 		m.Direction, m.Status = parley.DirectionInternal, parley.MessageSent
 	default:
-		return nil, parley.Errorf(parley.EINVALID, "kind %q is not one of text, note", req.Kind)
+		return nil, parley.Errorf(parley.EINVALID, "kind %q is not one of text, template, note", req.Kind)
 	}
 	return m, nil
+}
+
+// checkMetadata bounds a reply's metadata; what the keys mean is the
+// channel's business (its adapter refuses what it cannot use).
+func checkMetadata(md map[string]string) error {
+	if len(md) > maxMetadataKeys {
+		return parley.Errorf(parley.EINVALID, "metadata has %d keys; at most %d", len(md), maxMetadataKeys)
+	}
+	size := 0
+	for k, v := range md {
+		size += len(k) + len(v)
+	}
+	if size > maxMetadataBytes {
+		return parley.Errorf(parley.ETOOLARGE, "metadata exceeds %d bytes", maxMetadataBytes)
+	}
+	return nil
 }
 
 // queueOutbound hands a stored, queued message to the sender. Failure is

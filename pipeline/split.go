@@ -14,7 +14,7 @@ import (
 // in UTF-8 bytes when inBytes. It prefers to cut after a sentence (". ",
 // "! ", "? ", a newline, or CJK full stops), then at a space, and only
 // inside a word when one word alone is longer than the limit, never inside
-// a rune. Parts are trimmed of the spaces at the cut; limit ≤ 0 or a text
+// a rune. Parts are trimmed of the spaces at the cuts and at the end; limit ≤ 0 or a text
 // that fits returns the text as its only part.
 func SplitText(text string, limit int, inBytes bool) []string {
 	if limit <= 0 || size(text, inBytes) <= limit {
@@ -39,7 +39,7 @@ func SplitText(text string, limit int, inBytes bool) []string {
 		}
 		rest = strings.TrimLeftFunc(rest[cut:], unicode.IsSpace)
 	}
-	if rest != "" {
+	if rest = strings.TrimRightFunc(rest, unicode.IsSpace); rest != "" {
 		parts = append(parts, rest)
 	}
 	return parts

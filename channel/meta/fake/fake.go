@@ -46,9 +46,16 @@ type Config struct {
 	// receipts, WhatsApp sent, delivered and read statuses (in order, in
 	// the background; Flush waits).
 	AutoReceipts bool
+	// ReceiptDelay is how long after a send automatic receipts start;
+	// default DefaultReceiptDelay.
+	ReceiptDelay time.Duration
 	// HTTPClient posts webhooks; default a client with a 10 s timeout.
 	HTTPClient *http.Client
 }
+
+// DefaultReceiptDelay is how long a fake phone takes to report a message
+// delivered and read.
+const DefaultReceiptDelay = 200 * time.Millisecond
 
 // Kinds of accounts.
 const (
@@ -73,14 +80,15 @@ type Server struct {
 }
 
 type account struct {
-	id, kind, token, wabaID, webhookURL string
-	templates                           map[string]int // "name/lang" → body parameter count
-	lastInbound                         map[string]time.Time
-	blocked                             map[string]bool
-	comments                            map[string]comment
-	privateReplied                      map[string]bool
-	rate                                *rateLimit
-	failNext                            []GraphError
+	id, kind, token, wabaID string
+	webhookURLs             []string       // Meta posts a Page's Messenger and feed events to one app URL
+	templates               map[string]int // "name/lang" → body parameter count
+	lastInbound             map[string]time.Time
+	blocked                 map[string]bool
+	comments                map[string]comment
+	privateReplied          map[string]bool
+	rate                    *rateLimit
+	failNext                []GraphError
 }
 
 type comment struct {
@@ -180,9 +188,18 @@ func (s *Server) AddTemplate(phoneNumberID, name, language string, params int) {
 	s.withAccount(phoneNumberID, func(a *account) { a.templates[name+"/"+language] = params })
 }
 
-// SetWebhookURL sends this account's webhooks to url.
-func (s *Server) SetWebhookURL(accountID, url string) {
-	s.withAccount(accountID, func(a *account) { a.webhookURL = url })
+// SetWebhookURL sends this account's webhooks to urls. With several, every
+// webhook goes to each of them: one Page carries both a Messenger and a
+// Page-comments channel, and each adapter keeps the events that are its own.
+func (s *Server) SetWebhookURL(accountID string, urls ...string) {
+	s.withAccount(accountID, func(a *account) { a.webhookURLs = append([]string(nil), urls...) })
+}
+
+// SetToken replaces the account's access token, as a user revoking the
+// app or changing their password would: calls with the old token get the
+// error Meta gives an invalid token (code 190).
+func (s *Server) SetToken(accountID, token string) {
+	s.withAccount(accountID, func(a *account) { a.token = token })
 }
 
 // SetInbound records that user last wrote to the account at at (opening or

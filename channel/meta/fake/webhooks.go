@@ -15,12 +15,29 @@ import (
 // webhook URL, as Meta does; any answer but 200 is an error.
 func (s *Server) PostWebhook(accountID string, body []byte) error {
 	s.mu.Lock()
-	target := s.cfg.WebhookURL
-	if a, ok := s.accounts[accountID]; ok && a.webhookURL != "" {
-		target = a.webhookURL
+	targets := []string{s.cfg.WebhookURL}
+	if a, ok := s.accounts[accountID]; ok {
+		targets = s.targets(a)
 	}
 	s.mu.Unlock()
-	return s.post(target, body)
+	return s.postAll(targets, body)
+}
+
+// targets are the URLs an account's webhooks go to; s.mu is held.
+func (s *Server) targets(a *account) []string {
+	if len(a.webhookURLs) > 0 {
+		return a.webhookURLs
+	}
+	return []string{s.cfg.WebhookURL}
+}
+
+func (s *Server) postAll(targets []string, body []byte) error {
+	for _, t := range targets {
+		if err := s.post(t, body); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) post(target string, body []byte) error {
@@ -44,18 +61,16 @@ func (s *Server) post(target string, body []byte) error {
 	return nil
 }
 
-// sendLater posts bodies in order in the background (Flush waits); s.mu
-// is held.
-func (s *Server) sendLater(a *account, bodies ...[]byte) {
-	target := a.webhookURL
-	if target == "" {
-		target = s.cfg.WebhookURL
-	}
+// sendLater posts bodies in order in the background after delay (Flush
+// waits); s.mu is held.
+func (s *Server) sendLater(a *account, delay time.Duration, bodies ...[]byte) {
+	targets := s.targets(a)
 	s.pending.Add(1)
 	go func() {
 		defer s.pending.Done()
+		time.Sleep(delay)
 		for _, b := range bodies {
-			if s.post(target, b) != nil {
+			if s.postAll(targets, b) != nil {
 				return
 			}
 		}
@@ -67,15 +82,22 @@ func (s *Server) autoReceipts(a *account, user, id string) {
 	if !s.cfg.AutoReceipts {
 		return
 	}
-	now := s.cfg.Now()
+	// The phone reports back a moment after the send, as a real one does:
+	// the sender has recorded the platform id by then, and the read
+	// watermark lies after the send.
+	delay := s.cfg.ReceiptDelay
+	if delay <= 0 {
+		delay = DefaultReceiptDelay
+	}
+	now := s.cfg.Now().Add(delay)
 	if a.kind == KindWhatsApp {
-		s.sendLater(a, statusBody(a, id, user, "sent", now, nil), statusBody(a, id, user, "delivered", now, nil),
+		s.sendLater(a, delay, statusBody(a, id, user, "sent", now, nil), statusBody(a, id, user, "delivered", now, nil),
 			statusBody(a, id, user, "read", now, nil))
 		return
 	}
 	party := map[string]any{"id": user}
 	self := map[string]any{"id": a.id}
-	s.sendLater(a,
+	s.sendLater(a, delay,
 		messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self,
 			"delivery": map[string]any{"mids": []string{id}, "watermark": now.UnixMilli()}}),
 		messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self, "timestamp": now.UnixMilli(),

@@ -102,7 +102,7 @@ func (s *Server) whatsAppSend(a *account, rec *Request, r *http.Request) (int, a
 		msg["message_status"] = "accepted"
 	}
 	if async != nil {
-		s.sendLater(a, statusBody(a, wamid, req.To, "failed", s.cfg.Now(), async))
+		s.sendLater(a, 0, statusBody(a, wamid, req.To, "failed", s.cfg.Now(), async))
 	} else {
 		s.autoReceipts(a, strings.TrimPrefix(req.To, "+"), wamid)
 	}

@@ -1,0 +1,188 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+)
+
+// TestMessengerConversationRoundTrip: a customer writes on Messenger (a
+// signed webhook), the ticket appears, the agent's reply reaches the
+// platform, and the platform's delivery and read receipts move the reply
+// to read.
+func TestMessengerConversationRoundTrip(t *testing.T) {
+	n := mustStartNode(t)
+	const user = "2470000000000001"
+	if _, err := n.fake.MessengerText(n.demo.PageID, user, "Has my order #1042 shipped?"); err != nil {
+		t.Fatal(err)
+	}
+	conv := n.mustTicket(t, parley.PlatformMessenger, user)
+	if msgs := n.messages(t, conv.ID); len(msgs) != 1 || msgs[0].Body != "Has my order #1042 shipped?" || msgs[0].Direction != parley.DirectionIn {
+		t.Fatalf("ticket thread = %+v", msgs)
+	}
+	sent := n.reply(t, conv.ID, map[string]any{"body": "It left the warehouse today."})
+	read := n.waitStatus(t, conv.ID, sent.ID, parley.MessageRead)
+	got := n.sends("/"+n.demo.PageID+"/messages", "It left the warehouse today.")
+	if len(got) != 1 || got[0].Status != 200 {
+		t.Fatalf("the platform received %d sends of the reply: %+v", len(got), got)
+	}
+	if !strings.Contains(string(got[0].Answer), read.ExternalID) || read.ExternalID == "" {
+		t.Errorf("stored external id %q is not the platform's answer %s", read.ExternalID, got[0].Answer)
+	}
+}
+
+// TestWhatsAppWindowAndTemplate: after 24 hours without a customer
+// message, free text is refused with a reason the agent can act on, and
+// an approved template with variables goes out and is read.
+func TestWhatsAppWindowAndTemplate(t *testing.T) {
+	n := mustStartNode(t)
+	const user = "351912345678"
+	n.skew.Store(int64(-25 * time.Hour))
+	if _, err := n.fake.WhatsAppText(n.demo.PhoneNumberID, user, "Rui Costa", "Olá, preciso de ajuda"); err != nil {
+		t.Fatal(err)
+	}
+	n.skew.Store(0)
+	conv := n.mustTicket(t, parley.PlatformWhatsApp, user)
+
+	t.Run("free text outside the window is refused with the reason", func(t *testing.T) {
+		m := n.reply(t, conv.ID, map[string]any{"body": "Sorry for the wait!"})
+		failed := n.waitStatus(t, conv.ID, m.ID, parley.MessageFailed)
+		if !strings.Contains(strings.ToLower(failed.FailureReason), "template") || failed.FailureCode == "" {
+			t.Errorf("failure %q / %q does not tell the agent to use a template", failed.FailureCode, failed.FailureReason)
+		}
+		if got := n.sends("/"+n.demo.PhoneNumberID+"/messages", "Sorry for the wait!"); len(got) > 0 && got[0].Status == 200 {
+			t.Errorf("the platform accepted text outside the window: %+v", got)
+		}
+	})
+	t.Run("a template with variables is sent and read", func(t *testing.T) {
+		params, _ := json.Marshal([]string{"Rui", "#1042"})
+		m := n.reply(t, conv.ID, map[string]any{"kind": "template", "body": "Order update for Rui: #1042",
+			"metadata": map[string]string{"template_name": "order_update", "template_language": "en_US", "template_params": string(params)}})
+		n.waitStatus(t, conv.ID, m.ID, parley.MessageRead)
+		got := n.sends("/"+n.demo.PhoneNumberID+"/messages", "order_update")
+		if len(got) != 1 || !strings.Contains(string(got[0].Body), `"#1042"`) {
+			t.Fatalf("template sends = %+v", got)
+		}
+	})
+	t.Run("a template with the wrong number of variables fails with the platform's reason", func(t *testing.T) {
+		m := n.reply(t, conv.ID, map[string]any{"kind": "template", "body": "x",
+			"metadata": map[string]string{"template_name": "order_update", "template_params": `["only one"]`}})
+		failed := n.waitStatus(t, conv.ID, m.ID, parley.MessageFailed)
+		if failed.FailureReason == "" {
+			t.Error("no reason recorded")
+		}
+	})
+}
+
+// TestRevokedTokenHoldsRepliesUntilReconnected: the platform refuses the
+// token (190); the channel is marked disconnected with the reason, the
+// reply is held rather than lost, and once an admin saves a new token the
+// held reply goes out.
+func TestRevokedTokenHoldsRepliesUntilReconnected(t *testing.T) {
+	n := mustStartNode(t)
+	const user = "2470000000000002"
+	if _, err := n.fake.MessengerText(n.demo.PageID, user, "Can I change my address?"); err != nil {
+		t.Fatal(err)
+	}
+	conv := n.mustTicket(t, parley.PlatformMessenger, user)
+	n.fake.SetToken(n.demo.PageID, "fresh-page-token")
+
+	m := n.reply(t, conv.ID, map[string]any{"body": "Yes, send me the new one."})
+	chPath := fmt.Sprintf("/api/v1/channels/%d", n.channels[parley.PlatformMessenger].ID)
+	var ch parley.Channel
+	n.waitFor(t, "the channel to be marked disconnected", func() bool {
+		n.do(t, "GET", chPath, nil, &ch)
+		return ch.Status == parley.ChannelDisconnected
+	})
+	if ch.StatusReason == "" {
+		t.Error("disconnected without a reason")
+	}
+	held := n.message(t, conv.ID, m.ID)
+	if held.Status != parley.MessageQueued || held.FailureReason == "" {
+		t.Fatalf("held reply = %s %q; want queued with the reason", held.Status, held.FailureReason)
+	}
+
+	n.do(t, "PATCH", chPath, map[string]any{"status": "active", "secrets": map[string]string{"access_token": "fresh-page-token"}}, &ch)
+	n.waitStatus(t, conv.ID, m.ID, parley.MessageRead)
+	var ok int
+	for _, r := range n.sends("/"+n.demo.PageID+"/messages", "Yes, send me the new one.") {
+		if r.Status == 200 {
+			ok++
+		}
+	}
+	if ok != 1 {
+		t.Errorf("reply delivered %d times after the reconnect; want once", ok)
+	}
+}
+
+// TestPageCommentPublicAndPrivateReply: a comment on a Page post becomes a
+// ticket on the Page-comments channel (the Messenger channel of the same
+// Page ignores it); the agent answers in public under the comment and in
+// private in Messenger.
+func TestPageCommentPublicAndPrivateReply(t *testing.T) {
+	n := mustStartNode(t)
+	const user = "7100000000000001"
+	commentID, err := n.fake.Comment(n.demo.PageID, n.demo.PageID+"_555", "", user, "Bo Chen", "Do you ship to Portugal?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := n.mustTicket(t, parley.PlatformFacebookComments, user)
+	if conv.ThreadKey != commentID {
+		t.Errorf("thread key %q, want the comment %q", conv.ThreadKey, commentID)
+	}
+
+	pub := n.reply(t, conv.ID, map[string]any{"body": "We do, in 3 days!", "metadata": map[string]string{"reply_mode": "public"}})
+	n.waitStatus(t, conv.ID, pub.ID, parley.MessageSent)
+	if got := n.sends("/"+commentID+"/comments", "We do"); len(got) != 1 || got[0].Status != 200 {
+		t.Fatalf("public replies = %+v", got)
+	}
+
+	priv := n.reply(t, conv.ID, map[string]any{"body": "Here is a discount code: BO10", "metadata": map[string]string{"reply_mode": "private"}})
+	n.waitStatus(t, conv.ID, priv.ID, parley.MessageSent)
+	got := n.sends("/"+n.demo.PageID+"/messages", "BO10")
+	if len(got) != 1 || got[0].Status != 200 || !strings.Contains(string(got[0].Body), commentID) {
+		t.Fatalf("private replies = %+v", got)
+	}
+
+	var page struct{ Items []*parley.Conversation }
+	n.do(t, "GET", fmt.Sprintf("/api/v1/conversations?channel_id=%d", n.channels[parley.PlatformMessenger].ID), nil, &page)
+	if len(page.Items) != 0 {
+		t.Errorf("the comment also opened %d Messenger tickets", len(page.Items))
+	}
+}
+
+
+// TestLongReplyIsSplitForMessenger: a reply over Messenger's text limit
+// reaches the customer as several messages cut at sentence ends.
+func TestLongReplyIsSplitForMessenger(t *testing.T) {
+	n := mustStartNode(t)
+	const user = "2470000000000003"
+	if _, err := n.fake.MessengerText(n.demo.PageID, user, "Tell me everything about returns."); err != nil {
+		t.Fatal(err)
+	}
+	conv := n.mustTicket(t, parley.PlatformMessenger, user)
+	sentence := "You can return any item within thirty days of delivery. "
+	long := strings.Repeat(sentence, 60) // 3,360 characters; Messenger takes 2,000
+	m := n.reply(t, conv.ID, map[string]any{"body": long})
+	n.waitStatus(t, conv.ID, m.ID, parley.MessageSent)
+	parts := n.sends("/"+n.demo.PageID+"/messages", "thirty days")
+	if len(parts) != 2 {
+		t.Fatalf("%d parts reached the platform, want 2", len(parts))
+	}
+	var joined []string
+	for _, p := range parts {
+		var body struct{ Message struct{ Text string } }
+		_ = json.Unmarshal(p.Body, &body)
+		if p.Status != 200 || !strings.HasSuffix(body.Message.Text, "delivery.") {
+			t.Errorf("part answered %d, text ends %q", p.Status, body.Message.Text[max(0, len(body.Message.Text)-20):])
+		}
+		joined = append(joined, body.Message.Text)
+	}
+	if strings.Join(joined, " ") != strings.TrimSpace(long) {
+		t.Error("the parts do not add up to the reply")
+	}
+}
