@@ -155,7 +155,6 @@ func TestPageCommentPublicAndPrivateReply(t *testing.T) {
 	}
 }
 
-
 // TestLongReplyIsSplitForMessenger: a reply over Messenger's text limit
 // reaches the customer as several messages cut at sentence ends.
 func TestLongReplyIsSplitForMessenger(t *testing.T) {
