@@ -105,35 +105,44 @@ type contactCursor struct {
 // prefix) and CJK text inside names, e-mail addresses, phones and companies.
 func (s *Store) FindContacts(ctx context.Context, f parley.ContactFilter) ([]*parley.Contact, string, error) {
 	f.Page = f.Page.Normalize()
-	var args argList
-	from := `contacts c`
-	var where []string
+	var query string
 	if f.Query != nil {
-		terms := parseQuery(*f.Query)
-		if len(terms) > 0 {
-			from += ` JOIN contact_search cs ON cs.rowid = c.id`
-			where = append(where, s.d.searchMatch("cs", args.add(s.d.searchQuery(terms))))
+		if terms := parseQuery(*f.Query); len(terms) > 0 {
+			query = s.d.searchQuery(terms)
 		}
 	}
-	if f.Tier != nil {
-		where = append(where, "c.tier = "+args.add(*f.Tier))
-	}
-	if f.Cursor != "" {
-		var cur contactCursor
-		if err := decodeCursor(f.Cursor, &cur); err != nil {
-			return nil, "", err
-		}
-		where = append(where, "c.id < "+args.add(cur.ID))
-	}
-	q := `SELECT ` + prefixColumns("c", contactColumns) + ` FROM ` + from
-	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	q += ` ORDER BY c.id DESC LIMIT ` + args.add(f.Limit+1)
-
 	contacts := []*parley.Contact{}
 	more := false
 	err := s.read(ctx, func(t *tx) error {
+		var args argList
+		from, where := `contacts c`, []string{}
+		if query != "" {
+			scope, err := t.probeSearch(ctx, "contact_search", query)
+			if err != nil {
+				return err
+			}
+			cond, ok := scope.condition(t, query, &args)
+			if !ok {
+				return nil
+			}
+			from += ` JOIN contact_search s ON s.rowid = c.id`
+			where = append(where, cond)
+		}
+		if f.Tier != nil {
+			where = append(where, "c.tier = "+args.add(*f.Tier))
+		}
+		if f.Cursor != "" {
+			var cur contactCursor
+			if err := decodeCursor(f.Cursor, &cur); err != nil {
+				return err
+			}
+			where = append(where, "c.id < "+args.add(cur.ID))
+		}
+		q := `SELECT ` + prefixColumns("c", contactColumns) + ` FROM ` + from
+		if len(where) > 0 {
+			q += ` WHERE ` + strings.Join(where, " AND ")
+		}
+		q += ` ORDER BY c.id DESC LIMIT ` + args.add(f.Limit+1)
 		rows, err := t.query(ctx, q, args...)
 		if err != nil {
 			return s.wrap(err, "listing contacts")

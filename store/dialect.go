@@ -38,6 +38,9 @@ type dialect interface {
 	// isRetryable reports errors after which the whole transaction may be
 	// run again (deadlocks, serialisation failures).
 	isRetryable(err error) bool
+	// wantsAnalyze says whether the planner depends on fresh statistics
+	// (see analyze.go).
+	wantsAnalyze() bool
 	searchDialect
 }
 
@@ -68,6 +71,10 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }
+
+// wantsAnalyze is false: without statistics SQLite's planner prefers
+// indexes anyway.
+func (sqliteDialect) wantsAnalyze() bool { return false }
 
 func (sqliteDialect) isRetryable(err error) bool {
 	var e *sqlite.Error
@@ -127,6 +134,8 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 	return errors.As(err, &e) && e.Code == "23505"
 }
 
+func (postgresDialect) wantsAnalyze() bool { return true }
+
 func (postgresDialect) isRetryable(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
@@ -154,8 +163,12 @@ type searchDialect interface {
 	searchDoc(terms []string) string
 	// searchDocPlaceholder wraps the placeholder of an encoded document.
 	searchDocPlaceholder(ph string) string
-	// searchMatch is the condition "terms of table alias a match ph".
+	// searchMatch is the condition "terms of table alias a match ph",
+	// answered from the search index.
 	searchMatch(alias, ph string) string
+	// searchMatchInOrder is the same condition for a walk of the table in
+	// id order, for terms so common that the newest matches come first.
+	searchMatchInOrder(alias, ph string) string
 	// searchQuery encodes parsed query terms for searchMatch.
 	searchQuery(terms []queryTerm) string
 }
@@ -163,6 +176,9 @@ type searchDialect interface {
 func (sqliteDialect) searchDoc(terms []string) string       { return strings.Join(terms, " ") }
 func (sqliteDialect) searchDocPlaceholder(ph string) string { return ph }
 func (sqliteDialect) searchMatch(alias, ph string) string   { return alias + ".terms MATCH " + ph }
+
+// searchMatchInOrder: FTS5 walks its index in rowid order by itself.
+func (d sqliteDialect) searchMatchInOrder(alias, ph string) string { return d.searchMatch(alias, ph) }
 func (sqliteDialect) searchQuery(terms []queryTerm) string {
 	parts := make([]string, len(terms))
 	for i, qt := range terms {
@@ -215,6 +231,13 @@ func (postgresDialect) searchMatch(alias, ph string) string {
 	return alias + ".terms @@ " + ph + "::tsquery"
 }
 
+// searchMatchInOrder calls the function behind @@, which no index answers,
+// so the planner walks the primary key backwards and stops at the limit
+// instead of collecting every match through the GIN index.
+func (postgresDialect) searchMatchInOrder(alias, ph string) string {
+	return "ts_match_vq(" + alias + ".terms, " + ph + "::tsquery)"
+}
+
 func (postgresDialect) searchQuery(terms []queryTerm) string {
 	parts := make([]string, len(terms))
 	for i, qt := range terms {
@@ -236,5 +259,10 @@ func (postgresDialect) searchQuery(terms []queryTerm) string {
 // pgQuote quotes a term for a tsvector or tsquery literal. Terms hold only
 // letters and digits, but quoting keeps the literal safe whatever they hold.
 func pgQuote(term string) string {
-	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `''`).Replace(term) + "'"
+	if !strings.ContainsAny(term, `'\`) {
+		return "'" + term + "'"
+	}
+	return "'" + pgQuoteReplacer.Replace(term) + "'"
 }
+
+var pgQuoteReplacer = strings.NewReplacer(`\`, `\\`, `'`, `''`)

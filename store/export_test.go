@@ -12,4 +12,5 @@ func MigrationFileCount(engine string) int {
 	return len(names)
 }
 
+// Writer exposes the write pool to benchmarks, to gather statistics.
 func (s *Store) Writer() *sql.DB { return s.writer }

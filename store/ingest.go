@@ -26,6 +26,9 @@ func (s *Store) Ingest(ctx context.Context, events []*parley.InboundEvent) ([]pa
 		results = b.results
 		return nil
 	})
+	if err == nil {
+		s.noteIngested(countStored(results))
+	}
 	return results, err
 }
 
@@ -219,4 +222,15 @@ func (t *tx) findMessagesByExternalID(ctx context.Context, channelID int64, ids 
 		ids = ids[n:]
 	}
 	return out, nil
+}
+
+// countStored counts the new messages in results.
+func countStored(results []parley.IngestResult) int {
+	n := 0
+	for _, r := range results {
+		if r.Message != nil && !r.Duplicate && r.Conversation != nil {
+			n++
+		}
+	}
+	return n
 }

@@ -61,11 +61,19 @@ func visibleTo(agent *parley.Agent, args *argList) string {
 }
 
 func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "message_search", match)
+	if err != nil {
+		return nil, err
+	}
 	var args argList
+	cond, ok := scope.condition(t, match, &args)
+	if !ok {
+		return []parley.SearchHit{}, nil
+	}
 	q := `SELECT m.id, m.conversation_id, m.body, c.number, c.contact_id, co.name
 		FROM message_search s JOIN messages m ON m.id = s.rowid
 		JOIN conversations c ON c.id = m.conversation_id JOIN contacts co ON co.id = c.contact_id
-		WHERE ` + t.s.d.searchMatch("s", args.add(match)) + ` AND ` + visibleTo(agent, &args) +
+		WHERE ` + cond + ` AND ` + visibleTo(agent, &args) +
 		` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
@@ -87,10 +95,18 @@ func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, match stri
 }
 
 func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "conversation_search", match)
+	if err != nil {
+		return nil, err
+	}
 	var args argList
+	cond, ok := scope.condition(t, match, &args)
+	if !ok {
+		return []parley.SearchHit{}, nil
+	}
 	q := `SELECT c.id, c.number, c.subject, c.contact_id, co.name
 		FROM conversation_search s JOIN conversations c ON c.id = s.rowid JOIN contacts co ON co.id = c.contact_id
-		WHERE ` + t.s.d.searchMatch("s", args.add(match)) + ` AND ` + visibleTo(agent, &args) +
+		WHERE ` + cond + ` AND ` + visibleTo(agent, &args) +
 		` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
@@ -112,9 +128,17 @@ func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, match
 }
 
 func (t *tx) searchContacts(ctx context.Context, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "contact_search", match)
+	if err != nil {
+		return nil, err
+	}
 	var args argList
+	cond, ok := scope.condition(t, match, &args)
+	if !ok {
+		return []parley.SearchHit{}, nil
+	}
 	q := `SELECT co.id, co.name, co.email, co.phone, co.company FROM contact_search s JOIN contacts co ON co.id = s.rowid
-		WHERE ` + t.s.d.searchMatch("s", args.add(match)) + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
+		WHERE ` + cond + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, t.s.wrap(err, "searching contacts")

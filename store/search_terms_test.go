@@ -77,3 +77,9 @@ func FuzzHighlight(f *testing.F) {
 		}
 	})
 }
+
+func TestPgQuote(t *testing.T) {
+	if got := pgQuote(`it's a \ test`); got != `'it''s a \\ test'` {
+		t.Fatalf("pgQuote = %s", got)
+	}
+}

@@ -38,6 +38,8 @@ type Store struct {
 	reader *sql.DB
 	box    *secret.Box
 	log    *slog.Logger
+
+	analyze analyzer
 }
 
 var _ parley.Store = (*Store)(nil)

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -64,6 +65,29 @@ func MustOpenPostgres(tb testing.TB) *store.Store {
 // its URL; it is dropped when the test ends.
 func MustCreatePostgresDB(tb testing.TB) string {
 	tb.Helper()
+	dsn, drop, err := CreatePostgresDB()
+	if errors.Is(err, errNoPostgres) {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL is required under CI: %v", err)
+		}
+		tb.Skipf("PostgreSQL not available: %v", err)
+	} else if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := drop(); err != nil {
+			tb.Errorf("dropping test database: %v", err)
+		}
+	})
+	return dsn
+}
+
+var errNoPostgres = errors.New("PostgreSQL server not reachable")
+
+// CreatePostgresDB creates a uniquely named empty database on the test
+// server and returns its URL and a function dropping it, for data that
+// outlives one test (benchmarks sharing a seeded database).
+func CreatePostgresDB() (dsn string, drop func() error, err error) {
 	base := os.Getenv("PARLEY_TEST_POSTGRES")
 	if base == "" {
 		base = DefaultPostgresURL
@@ -75,34 +99,31 @@ func MustCreatePostgresDB(tb testing.TB) string {
 		cancel()
 	}
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL is required under CI: %v", err)
-		}
-		tb.Skipf("PostgreSQL not available: %v", err)
+		return "", nil, fmt.Errorf("%w: %v", errNoPostgres, err)
 	}
 	suffix := make([]byte, 6)
 	rand.Read(suffix)
 	name := "parley_test_" + hex.EncodeToString(suffix)
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		admin.Close()
-		tb.Fatalf("creating test database: %v", err)
+		return "", nil, fmt.Errorf("creating test database: %w", err)
 	}
-	tb.Cleanup(func() {
+	drop = func() error {
 		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("dropping test database %s: %v", name, err)
-		}
-	})
+		_, err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+		return err
+	}
 	u, err := url.Parse(base)
 	if err != nil {
-		tb.Fatal(err)
+		drop()
+		return "", nil, err
 	}
 	u.Path = "/" + name
 	// Tests need no durability across power cuts: skip the fsync per commit.
 	q := u.Query()
 	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
-	return strings.Replace(u.String(), "postgresql://", "postgres://", 1)
+	return strings.Replace(u.String(), "postgresql://", "postgres://", 1), drop, nil
 }
 
 // PostgresSchemas creates one database for a whole test (dropped when t

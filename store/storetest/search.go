@@ -118,6 +118,26 @@ func testSearch(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("common words return the newest matches first", func(t *testing.T) {
+		var batch []*parley.InboundEvent
+		for i := range 1100 {
+			batch = append(batch, MessageEvent(ch, "s-bulk", "bulk-"+strconv.Itoa(i), "bulk message "+strconv.Itoa(i), base))
+		}
+		res := MustIngest(t, st, batch...)
+		newest := res[len(res)-1].Message.ID
+		hits, err := st.Search(ctx, parley.SearchQuery{Text: "bulk", AgentID: agent.ID, Limit: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits.Messages) != 5 || hits.Messages[0].MessageID != newest || hits.Messages[4].MessageID != newest-4 {
+			t.Fatalf("hits = %+v, want the 5 newest from %d", hits.Messages, newest)
+		}
+		hits, _ = st.Search(ctx, parley.SearchQuery{Text: "bulk 1099", AgentID: agent.ID})
+		if len(hits.Messages) != 1 || hits.Messages[0].MessageID != newest {
+			t.Fatalf("exact hits = %+v", hits.Messages)
+		}
+	})
+
 	t.Run("empty query finds nothing", func(t *testing.T) {
 		res := search(t, agent, "  ，。 ")
 		if len(res.Messages)+len(res.Conversations)+len(res.Contacts) != 0 {
