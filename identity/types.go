@@ -134,3 +134,38 @@ type View360 struct {
 func NoSurveys() CSATHistory {
 	return CSATHistory{Note: "no surveys have been sent yet: CSAT appears here once surveys exist", Items: []json.RawMessage{}}
 }
+
+// Export is everything stored about a contact, for a data-subject access
+// request.
+type Export struct {
+	Format        string                 `json:"format"` // "parley.contact-export.v1"
+	GeneratedAt   time.Time              `json:"generated_at"`
+	Contact       *parley.Contact        `json:"contact"`
+	Claims        []Claim                `json:"claims"`
+	Consents      []Consent              `json:"consents"`
+	Conversations []*parley.Conversation `json:"conversations"`
+	Messages      []*parley.Message      `json:"messages"`
+	Links         []Link                 `json:"links"`
+	Merges        []MergeResult          `json:"merges"`
+	External      json.RawMessage        `json:"external_cache,omitempty"` // cached answer of the company's systems
+}
+
+// ExportFormat names the export's shape.
+const ExportFormat = "parley.contact-export.v1"
+
+// ErasureReport says what erasing a contact did. The contact row, its
+// tickets and their messages stay as anonymous husks so that counts and
+// reports still add up; everything that could identify the person is gone.
+type ErasureReport struct {
+	ContactID     int64 `json:"contact_id"`
+	Conversations int   `json:"conversations_anonymised"`
+	Messages      int   `json:"messages_anonymised"`
+	Identities    int   `json:"identities_deleted"`
+	// AttachmentKeys are the storage keys of the erased messages' files,
+	// for the attachment store to delete (the database no longer names them).
+	AttachmentKeys []string  `json:"attachment_keys"`
+	ErasedAt       time.Time `json:"erased_at"`
+}
+
+// ErasedName is what an erased contact is called.
+const ErasedName = "Erased contact"
