@@ -107,4 +107,3 @@ func (s *Store) FindConversationLinks(ctx context.Context, conversationID int64)
 	})
 	return out, err
 }
-

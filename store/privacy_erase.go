@@ -184,4 +184,3 @@ func (s *Store) purgeSearchSegments(ctx context.Context) error {
 		return nil
 	})
 }
-
