@@ -47,6 +47,7 @@ type Node struct {
 	outbox  *httptest.Server // receives the API channel's outbound webhooks
 	mu      sync.Mutex
 	Posted  [][]byte // bodies the API channel posted to outbox
+	Refuse  string   // outbox answers 422 to replies containing this text
 	Channel *parley.Channel
 }
 
@@ -104,7 +105,14 @@ func MustStartNode(tb testing.TB, withAdmin bool) *Node {
 		b, _ := io.ReadAll(r.Body)
 		n.mu.Lock()
 		n.Posted = append(n.Posted, b)
+		refuse := n.Refuse != "" && bytes.Contains(b, []byte(n.Refuse))
 		n.mu.Unlock()
+		if refuse { // the integrating system refuses this reply for good
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnprocessableEntity)
+			_, _ = w.Write([]byte(`{"message":"recipient blocked the business"}`))
+			return
+		}
 		w.WriteHeader(http.StatusOK)
 	}))
 	tb.Cleanup(n.outbox.Close)
@@ -166,12 +174,20 @@ func (n *Node) MustSeed(tb testing.TB) {
 	n.Do(tb, "POST", "/api/v1/tags", map[string]any{"name": "refund", "color": "#c2255c"}, &parley.Tag{})
 }
 
+// SetRefuse makes the outbox refuse replies that contain text ("" accepts all).
+func (n *Node) SetRefuse(text string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.Refuse = text
+}
+
 // InboundMessage is one customer message posted to the API channel's webhook.
 type InboundMessage struct {
 	ID        string         `json:"id"`
 	Contact   map[string]any `json:"contact"`
 	Text      string         `json:"text"`
 	Timestamp string         `json:"timestamp"`
+	Thread    string         `json:"thread,omitempty"`
 }
 
 // MustPostInbound delivers messages and receipts through the signed webhook, like an integrating system.

@@ -226,6 +226,89 @@ func TestAgentWorkspace(t *testing.T) {
 		)
 	})
 
+	t.Run("failed_delivery_shows_reason_and_retry", func(t *testing.T) {
+		n.SetRefuse("REFUSE-ME")
+		reply := `//div[contains(@class,'msg out')][.//div[contains(.,'REFUSE-ME')]]`
+		run(t, ctx, "send a reply the receiver refuses",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, maria.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`#composer-text`)),
+			chromedp.SendKeys(chromedp.CSS(`#composer-text`), "Your code is REFUSE-ME"),
+			chromedp.Click(chromedp.CSS(`.composer-foot .btn.primary`)),
+			chromedp.WaitVisible(reply+`//span[contains(@class,'delivery failed')][contains(.,'recipient blocked the business')]`),
+		)
+		screenshot(t, ctx, "failed-delivery")
+		n.SetRefuse("")
+		run(t, ctx, "retry succeeds",
+			chromedp.Click(reply+`//button[contains(@class,'link-btn')]`),
+			chromedp.WaitVisible(reply+`//span[contains(@class,'delivery sent') or contains(@class,'delivery delivered')]`),
+		)
+	})
+
+	t.Run("colleague_viewing_and_typing_is_shown", func(t *testing.T) {
+		bo := MustBrowser(t, 1280, 720)
+		signIn(t, bo, n.Base, "bo@example.com", "bo-password-1")
+		run(t, bo, "Bo opens the ticket", chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, maria.ID)), chromedp.WaitVisible(chromedp.CSS(`#composer-text`)))
+		run(t, ctx, "Ana sees Bo viewing", chromedp.WaitVisible(xpathText("span[contains(@class,'viewers')]", "Bo Chen")))
+		run(t, bo, "Bo types", chromedp.SendKeys(chromedp.CSS(`#composer-text`), "Let me take this one"))
+		run(t, ctx, "Ana sees Bo typing", chromedp.WaitVisible(chromedp.CSS(`.viewers.typing`)))
+		screenshot(t, ctx, "colleague-typing")
+	})
+
+	t.Run("snooze_until_tomorrow", func(t *testing.T) {
+		lucas := findByContact(t, convs, "Lucas Martin")
+		run(t, ctx, "snooze",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, lucas.ID)),
+			chromedp.WaitVisible(xpathText("h2", "Lucas Martin")),
+			chromedp.Click(chromedp.CSS(`.conv-actions button[aria-label="Snooze"]`)),
+			chromedp.Click(xpathText("button[contains(@class,'menu-item')]", "Tomorrow morning")),
+			chromedp.WaitVisible(chromedp.CSS(`.conv-sub .status-snoozed`)),
+		)
+		var c parley.Conversation
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d", lucas.ID), nil, &c)
+		if c.Status != parley.StatusSnoozed || c.SnoozedUntil == nil || !c.SnoozedUntil.After(time.Now().Add(time.Hour)) {
+			t.Fatalf("after snoozing: status %s until %v", c.Status, c.SnoozedUntil)
+		}
+	})
+
+	t.Run("merge_two_tickets_of_a_contact", func(t *testing.T) {
+		n.MustPostInbound(t, []InboundMessage{{ID: "m-5", Contact: contact("cust-1", "Maria Rossi", "maria@example.com"), Text: "Also, order #48990 is missing a part.", Timestamp: ago(0), Thread: "order-48990"}}, nil)
+		second := waitPreview(t, n, "Maria Rossi", "Also, order #48990")
+		if second.ID == maria.ID {
+			t.Fatal("the second thread did not open a second ticket")
+		}
+		run(t, ctx, "merge",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, maria.ID)),
+			chromedp.WaitVisible(xpathText("h2", "Maria Rossi")),
+			chromedp.Click(chromedp.CSS(`.conv-actions button[aria-label="More actions"]`)),
+			chromedp.Click(xpathText("button[contains(@class,'menu-item')]", "Merge")),
+			chromedp.WaitVisible(chromedp.CSS(`.pick-list input`)),
+		)
+		screenshot(t, ctx, "merge")
+		run(t, ctx, "merge the second ticket in",
+			chromedp.Click(chromedp.CSS(`.pick-list input`)),
+			chromedp.Click(chromedp.CSS(`.modal-actions .btn.primary`)),
+			chromedp.WaitNotPresent(chromedp.CSS(`.modal`)),
+			chromedp.WaitVisible(xpathText("div[contains(@class,'msg-text')]", "order #48990")),
+		)
+	})
+
+	t.Run("inbox_scrolls_to_more_pages", func(t *testing.T) {
+		batch := make([]InboundMessage, 0, 60)
+		for i := range 60 {
+			batch = append(batch, InboundMessage{ID: fmt.Sprintf("crowd-%d", i), Contact: contact(fmt.Sprintf("crowd-%d", i), fmt.Sprintf("Customer %02d", i), ""),
+				Text: fmt.Sprintf("Question number %d", i), Timestamp: ago(time.Duration(i) * time.Minute)})
+		}
+		n.MustPostInbound(t, batch, nil)
+		waitPreview(t, n, "Customer 59", "Question number 59")
+		run(t, ctx, "scroll the list",
+			chromedp.Navigate(n.Base+"/inbox/all"),
+			chromedp.WaitVisible(chromedp.CSS(`.conv-row`)),
+			until(`document.querySelectorAll('.conv-row').length >= 50`),
+			eval(`document.querySelector('.list-scroll').scrollTop = 1e6`),
+			until(`document.querySelectorAll('.conv-row').length >= 62`),
+		)
+	})
+
 	t.Run("keyboard_shortcuts", func(t *testing.T) {
 		run(t, ctx, "j opens the first ticket",
 			chromedp.Navigate(n.Base+"/inbox/all"),
@@ -240,6 +323,33 @@ func TestAgentWorkspace(t *testing.T) {
 		run(t, ctx, "? opens help", chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS(`.modal .keys`)))
 		screenshot(t, ctx, "shortcuts")
 		run(t, ctx, "Escape closes help", chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.modal`)))
+	})
+
+	t.Run("bulk_resolve_selected", func(t *testing.T) {
+		var before parley.ConversationCounts
+		n.Do(t, "GET", "/api/v1/conversations/counts", nil, &before)
+		run(t, ctx, "select all loaded rows",
+			chromedp.Navigate(n.Base+"/inbox/all"),
+			chromedp.WaitVisible(chromedp.CSS(`.conv-row`)),
+			chromedp.Click(chromedp.CSS(`.select-all input`)),
+			chromedp.WaitVisible(chromedp.CSS(`.bulk-bar`)),
+		)
+		selected := get(t, ctx, "selected rows", chromedp.Evaluate[int](`document.querySelectorAll('.conv-row.checked').length`))
+		if selected == 0 || selected > before.All {
+			t.Fatalf("%d rows selected of %d active", selected, before.All)
+		}
+		screenshot(t, ctx, "bulk-actions")
+		want := before.All - selected
+		run(t, ctx, "resolve them",
+			chromedp.Click(xpathText("div[contains(@class,'bulk-bar')]//button", "Resolve")),
+			chromedp.WaitNotPresent(chromedp.CSS(`.bulk-bar`)),
+			until(fmt.Sprintf(`document.querySelector('.nav-item[data-view=all] .count').textContent === '%d'`, want)),
+		)
+		var after parley.ConversationCounts
+		n.Do(t, "GET", "/api/v1/conversations/counts", nil, &after)
+		if after.All != want {
+			t.Fatalf("%d active tickets after resolving %d of %d", after.All, selected, before.All)
+		}
 	})
 
 	t.Run("simplified_chinese", func(t *testing.T) {

@@ -50,14 +50,16 @@ export function App() {
     if (me) setLanguage(me.language);
   }, [me?.language]);
 
+  const known = ["inbox", "contacts", "search", "admin"];
+  const section = loc.parts[0] ?? "inbox";
+  const lost = me && (!known.includes(section) || (section === "inbox" && !loc.parts[1]) || (section === "admin" && me.role !== "admin"));
+  useEffect(() => {
+    if (lost && loc.parts[0] !== "setup") navigate("/inbox/mine", true);
+  }, [lost, loc.path]);
+
   if (loc.parts[0] === "setup") return <SetupPage token={loc.query.get("token") ?? ""} />;
   if (me === undefined) return <div class="boot"><Spinner /></div>;
   if (me === null) return <LoginPage />;
-
-  const section = loc.parts[0] ?? "inbox";
-  if (section === "inbox" && !loc.parts[1]) {
-    navigate("/inbox/mine", true);
-  }
   return (
     <div class="shell">
       <a class="skip-link" href="#main">{t("a11y.skip")}</a>

@@ -1,6 +1,7 @@
 // What the composer needs to know about each platform: its text limit and
 // reply window. The server's adapters are the authority (they fit and refuse
 // messages); these figures let the agent see the consequence before sending.
+import { t } from "./i18n";
 import type { Platform } from "./types";
 
 export interface PlatformInfo {
@@ -17,12 +18,12 @@ export const platforms: Record<Platform, PlatformInfo> = {
   messenger: { name: "Messenger", color: "#0a7cff", textLimit: 2000, split: true, windowHours: 24, afterWindow: "human_agent" },
   instagram: { name: "Instagram", color: "#d62976", textLimit: 1000, limitBytes: true, split: true, windowHours: 24, afterWindow: "human_agent" },
   whatsapp: { name: "WhatsApp", color: "#1fa855", textLimit: 4096, split: true, windowHours: 24, afterWindow: "template" },
-  facebook_comments: { name: "Facebook comments", color: "#1877f2", textLimit: 8000 },
+  facebook_comments: { get name() { return t("platform.facebook_comments"); }, color: "#1877f2", textLimit: 8000 },
   telegram: { name: "Telegram", color: "#2aa3de", textLimit: 4096, split: true },
-  email: { name: "Email", color: "#6b6f80", textLimit: 0 },
-  sms: { name: "SMS", color: "#8a5cf6", textLimit: 1600, split: true },
-  widget: { name: "Web chat", color: "#f08c00", textLimit: 0 },
-  voice: { name: "Voice", color: "#0f9aa8", textLimit: 0 },
+  email: { get name() { return t("platform.email"); }, color: "#6b6f80", textLimit: 0 },
+  sms: { get name() { return t("platform.sms"); }, color: "#8a5cf6", textLimit: 1600, split: true },
+  widget: { get name() { return t("platform.widget"); }, color: "#f08c00", textLimit: 0 },
+  voice: { get name() { return t("platform.voice"); }, color: "#0f9aa8", textLimit: 0 },
   api: { name: "API", color: "#495057", textLimit: 65536 },
 };
 

@@ -193,6 +193,11 @@ export const en = {
   "search.messages": "Messages",
   "search.contacts": "Contacts",
 
+  "platform.facebook_comments": "Facebook comments",
+  "platform.email": "Email",
+  "platform.sms": "SMS",
+  "platform.widget": "Web chat",
+  "platform.voice": "Voice",
   "admin.channels": "Channels",
   "admin.agents": "Agents",
   "admin.teams": "Teams",

@@ -195,6 +195,11 @@ export const zhCN: Record<MessageKey, string> = {
   "search.messages": "消息",
   "search.contacts": "联系人",
 
+  "platform.facebook_comments": "Facebook 评论",
+  "platform.email": "邮件",
+  "platform.sms": "短信",
+  "platform.widget": "网页聊天",
+  "platform.voice": "语音",
   "admin.channels": "渠道",
   "admin.agents": "客服",
   "admin.teams": "团队",

@@ -99,7 +99,8 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
   return (
     <div class={"conversation" + (panel ? " with-panel" : "")}>
       <div class="conv-main">
-        <Header conv={cached} view={view} update={update} panel={panel} togglePanel={togglePanel} />
+        <Header conv={cached} view={view} update={update} panel={panel} togglePanel={togglePanel}
+          onMerged={() => loadAllMessages(id, setMessages).catch((e) => toast(errorText(e), "error"))} />
         {stale && <StaleBanner stale={stale} onRetry={() => update(stale.change, stale.current)} onDismiss={() => setStale(null)} />}
         {messages === null ? <div class="pane-loading"><Spinner /></div> : <Thread messages={messages} contact={cached.contact} onRetried={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />}
         <Composer key={id} conv={cached} onSent={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />
@@ -136,8 +137,8 @@ function upsertMessage(ms: Message[], m: Message): Message[] {
   return next;
 }
 
-function Header({ conv, view, update, panel, togglePanel }: {
-  conv: Conversation; view: View; update: (c: Change) => void; panel: boolean; togglePanel: () => void;
+function Header({ conv, view, update, panel, togglePanel, onMerged }: {
+  conv: Conversation; view: View; update: (c: Change) => void; panel: boolean; togglePanel: () => void; onMerged: () => void;
 }) {
   const channel = channelById(conv.channel_id);
   const name = conv.contact?.name || t("contact.unknown");
@@ -186,7 +187,7 @@ function Header({ conv, view, update, panel, togglePanel }: {
         </div>
       </div>
       <TagRow conv={conv} update={update} />
-      {merging && <MergeDialog conv={conv} onClose={() => setMerging(false)} />}
+      {merging && <MergeDialog conv={conv} onClose={() => setMerging(false)} onMerged={onMerged} />}
     </header>
   );
 }
@@ -358,7 +359,7 @@ function describeChanges(a: Conversation, b: Conversation): string[] {
   return out;
 }
 
-function MergeDialog({ conv, onClose }: { conv: Conversation; onClose: () => void }) {
+function MergeDialog({ conv, onClose, onMerged }: { conv: Conversation; onClose: () => void; onMerged: () => void }) {
   const [others, setOthers] = useState<Conversation[] | null>(null);
   const [sourceId, setSourceId] = useState<number | null>(null);
   const [manual, setManual] = useState("");
@@ -373,6 +374,7 @@ function MergeDialog({ conv, onClose }: { conv: Conversation; onClose: () => voi
     try {
       applyConversation(await api.merge(conv.id, source));
       toast(t("merge.done"), "success");
+      onMerged();
       onClose();
     } catch (e) {
       toast(errorText(e), "error");

@@ -63,7 +63,7 @@ function MessageView({ m, showAuthor, contact, onRetried }: { m: Message; showAu
   const author = m.direction === "in" ? contact?.name || t("contact.unknown") : agentName(m.author_agent_id) ?? (m.author_agent_id ? "" : t("message.system"));
   const channel = channelById(m.channel_id);
   return (
-    <div class={"msg " + side} data-message={m.id}>
+    <div class={"msg " + side + (m.status === "failed" ? " failed" : "")} data-message={m.id}>
       {showAuthor && (
         <div class="msg-author">
           {note && <span class="note-label"><Icon name="note" size={12} />{t("message.note")}</span>}
