@@ -229,6 +229,8 @@ export const en = {
   "agents.invited": "{name} invited",
   "agents.initialPassword": "Initial password",
   "agents.passwordHint": "At least 8 characters. Share it privately; they can change it after signing in.",
+  "agents.presence": "Presence",
+  "agents.account": "Account",
   "agents.active": "Active",
   "agents.inactive": "Deactivated",
   "agents.deactivate": "Deactivate",

@@ -231,6 +231,8 @@ export const zhCN: Record<MessageKey, string> = {
   "agents.invited": "已邀请 {name}",
   "agents.initialPassword": "初始密码",
   "agents.passwordHint": "至少 8 个字符。请私下告知对方，登录后可自行修改。",
+  "agents.presence": "在线状态",
+  "agents.account": "账号",
   "agents.active": "启用",
   "agents.inactive": "已停用",
   "agents.deactivate": "停用",

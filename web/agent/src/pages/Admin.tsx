@@ -204,7 +204,7 @@ function Agents() {
         <button type="button" class="btn primary" onClick={() => setInviting(true)}><Icon name="userPlus" />{t("agents.invite")}</button>
       </div>
       <table class="table">
-        <thead><tr><th>{t("field.name")}</th><th>{t("field.role")}</th><th>{t("me.presence")}</th><th>{t("field.status")}</th><th><span class="sr-only">{t("common.actions")}</span></th></tr></thead>
+        <thead><tr><th>{t("field.name")}</th><th>{t("field.role")}</th><th>{t("agents.presence")}</th><th>{t("agents.account")}</th><th><span class="sr-only">{t("common.actions")}</span></th></tr></thead>
         <tbody>
           {agents.map((a) => (
             <tr class={a.active ? "" : "inactive"}>

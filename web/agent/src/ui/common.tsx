@@ -8,7 +8,9 @@ import { Icon } from "./icons";
 const avatarColors = ["#5b6ee1", "#0f9aa8", "#d9480f", "#9c36b5", "#2b8a3e", "#c2255c", "#1971c2", "#e67700"];
 
 export function Avatar({ name, size = 32, url, presence }: { name: string; size?: number; url?: string; presence?: string }) {
-  const initials = (name || "?").trim().split(/\s+/).slice(0, 2).map((w) => [...w][0] ?? "").join("").toUpperCase() || "?";
+  const words = (name || "?").trim().split(/\s+/);
+  const lettered = words.filter((w) => /^\p{L}/u.test(w)); // "Customer 48" → "C", not "C4"
+  const initials = (lettered.length ? lettered : words).slice(0, 2).map((w) => [...w][0] ?? "").join("").toUpperCase() || "?";
   let h = 0;
   for (const ch of name) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   const style = { width: size + "px", height: size + "px", fontSize: Math.round(size * 0.4) + "px", background: avatarColors[h % avatarColors.length] };
