@@ -2,15 +2,13 @@ package widget_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/parleyhq/parley"
-	"github.com/parleyhq/parley/channel/widget"
 )
 
 func TestChat(t *testing.T) {
-	e := MustEnv(t, widget.Limits{}, nil)
+	e := MustEnv(t, roomy, nil)
 	s := e.MustSession(t, e.Channel, map[string]any{"name": "Mia"})
 	v := e.MustConnect(t, e.Channel, s.Token, 0)
 	v.MustFrame(t, "ready", isType("ready"))
@@ -124,7 +122,7 @@ func statusOf(tb testing.TB, e *env, id int64) parley.MessageStatus {
 // sent while the visitor is away arrive on reconnect, a message whose ack
 // was lost is resent and stored once, and nothing shows twice.
 func TestReconnect(t *testing.T) {
-	e := MustEnv(t, widget.Limits{}, nil)
+	e := MustEnv(t, roomy, nil)
 	s := e.MustSession(t, e.Channel, nil)
 	v := e.MustConnect(t, e.Channel, s.Token, 0)
 	v.MustFrame(t, "caught_up", isType("caught_up"))
@@ -194,7 +192,7 @@ func TestReconnect(t *testing.T) {
 func TestCatchUpWindow(t *testing.T) {
 	// A reply queued before the last message the visitor saw, but sent after
 	// it, must still come back on catch-up.
-	e := MustEnv(t, widget.Limits{}, nil)
+	e := MustEnv(t, roomy, nil)
 	s := e.MustSession(t, e.Channel, nil)
 	v := e.MustConnect(t, e.Channel, s.Token, 0)
 	v.MustFrame(t, "caught_up", isType("caught_up"))
@@ -218,5 +216,3 @@ func TestCatchUpWindow(t *testing.T) {
 		t.Fatalf("reply %d (id below the last seen %d, sent later) missing from catch-up", late.ID, after.Message.ID)
 	}
 }
-
-var _ = fmt.Sprint

@@ -334,3 +334,10 @@ func (p *presenceLog) find(match func(parley.PresenceInfo) bool) bool {
 	}
 	return false
 }
+
+// roomy limits let a test make many sessions and messages from one address.
+var roomy = widget.Limits{
+	SessionPerIP: widget.Rate{Every: time.Millisecond, Burst: 1000},
+	MessagePerIP: widget.Rate{Every: time.Millisecond, Burst: 1000},
+	ConnectPerIP: widget.Rate{Every: time.Millisecond, Burst: 1000},
+}

@@ -19,7 +19,7 @@ type Rate struct {
 // Limits bound what one visitor and one IP address may do. Zero fields
 // take the defaults in parentheses.
 type Limits struct {
-	SessionPerIP      Rate // new sessions and identify calls (1 per 6 s, burst 10)
+	SessionPerIP      Rate // new sessions and identify calls (1 per 2 s, burst 30)
 	MessagePerIP      Rate // visitor messages from one address, all visitors (1 per 200 ms, burst 30)
 	MessagePerVisitor Rate // messages of one visitor (1 per 500 ms, burst 10)
 	UploadPerVisitor  Rate // uploads of one visitor (1 per 5 s, burst 5)
@@ -36,7 +36,7 @@ func (l Limits) withDefaults() Limits {
 			r.Burst = burst
 		}
 	}
-	def(&l.SessionPerIP, 6*time.Second, 10)
+	def(&l.SessionPerIP, 2*time.Second, 30)
 	def(&l.MessagePerIP, 200*time.Millisecond, 30)
 	def(&l.MessagePerVisitor, 500*time.Millisecond, 10)
 	def(&l.UploadPerVisitor, 5*time.Second, 5)

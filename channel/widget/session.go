@@ -112,21 +112,54 @@ func (h *Handler) resume(ctx context.Context, ch *widgetChannel, token string) (
 	return v, c
 }
 
+// IdentityFinder is implemented by stores that can find a contact by one
+// of its identities. With it, a visitor whose contact an agent merged into
+// another keeps their session (the token names the old contact) and a
+// signed-in user's first visit on a new device creates no contact; without
+// it, such a visitor starts a new thread.
+type IdentityFinder interface {
+	FindContactByIdentity(ctx context.Context, kind parley.IdentityKind, scopeChannelID int64, value string) (*parley.Contact, error)
+}
+
 // visitorContact loads the token's contact and checks that it still owns
-// the visitor's identity on this channel.
+// the visitor's identity on this channel. If the identity moved (a merge),
+// it follows it when the store can, and updates v.
 func (h *Handler) visitorContact(ctx context.Context, channelID int64, v *visitor) (*parley.Contact, error) {
 	c, err := h.cfg.Store.FindContactByID(ctx, v.ContactID)
-	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		return nil, parley.Errorf(parley.EUNAUTHORIZED, "visitor token is no longer valid")
-	} else if err != nil {
+	if err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
 		return nil, err
 	}
+	if err == nil && hasIdentity(c, channelID, v.Key) {
+		return c, nil
+	}
+	if c, err = h.findByIdentity(ctx, channelID, v.Key); err != nil || c == nil {
+		return nil, parley.Errorf(parley.EUNAUTHORIZED, "visitor token is no longer valid")
+	}
+	v.ContactID = c.ID
+	return c, nil
+}
+
+// findByIdentity returns the owner of a widget identity, or nil when the
+// store cannot say or nobody holds it.
+func (h *Handler) findByIdentity(ctx context.Context, channelID int64, key string) (*parley.Contact, error) {
+	f, ok := h.cfg.Store.(IdentityFinder)
+	if !ok {
+		return nil, nil
+	}
+	c, err := f.FindContactByIdentity(ctx, parley.IdentityWidget, channelID, key)
+	if parley.ErrorCode(err) == parley.ENOTFOUND || (err == nil && !hasIdentity(c, channelID, key)) {
+		return nil, nil
+	}
+	return c, err
+}
+
+func hasIdentity(c *parley.Contact, channelID int64, key string) bool {
 	for _, id := range c.Identities {
-		if id.Kind == parley.IdentityWidget && id.ScopeChannelID == channelID && id.Value == v.Key {
-			return c, nil
+		if id.Kind == parley.IdentityWidget && id.ScopeChannelID == channelID && id.Value == key {
+			return true
 		}
 	}
-	return nil, parley.Errorf(parley.EUNAUTHORIZED, "visitor token is no longer valid")
+	return false
 }
 
 // newVisitor creates an anonymous visitor: a contact with a fresh,
@@ -167,11 +200,17 @@ func (h *Handler) identify(ctx context.Context, ch *widgetChannel, v *visitor, c
 		return v, c, nil
 	}
 	if v == nil || v.Identified() { // nobody yet, or another user signed in on this browser
+		known, err := h.findByIdentity(ctx, ch.ID, key)
+		if err != nil {
+			return nil, nil, err
+		}
+		if known != nil {
+			return &visitor{ChannelID: ch.ID, ContactID: known.ID, Key: key, IssuedAt: nowUnix(h.clock)}, known, nil
+		}
 		name := strings.TrimSpace(u.Name)
 		if name == "" {
 			name = "User " + u.ID
 		}
-		var err error
 		if c, err = h.createContact(ctx, name); err != nil {
 			return nil, nil, err
 		}
