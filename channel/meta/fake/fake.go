@@ -51,6 +51,12 @@ type Config struct {
 	ReceiptDelay time.Duration
 	// HTTPClient posts webhooks; default a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// OnRequest, if set, is called with every request after it was
+	// answered (a demo's customers react to the agents' sends with it).
+	OnRequest func(Request)
+	// MaxRequests bounds how many recent requests Requests keeps, so a
+	// long-running demo does not grow; 0 keeps all.
+	MaxRequests int
 }
 
 // DefaultReceiptDelay is how long a fake phone takes to report a message
@@ -272,12 +278,22 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out, _ := json.Marshal(answer)
 	rec.Status, rec.Answer = status, out
-	s.mu.Lock()
-	s.requests = append(s.requests, rec)
-	s.mu.Unlock()
+	s.record(rec)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
+	if s.cfg.OnRequest != nil {
+		s.cfg.OnRequest(rec)
+	}
+}
+
+func (s *Server) record(rec Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, rec)
+	if max := s.cfg.MaxRequests; max > 0 && len(s.requests) > 2*max {
+		s.requests = append([]Request(nil), s.requests[len(s.requests)-max:]...)
+	}
 }
 
 // route answers one versioned Graph call; s.mu is held.
