@@ -117,6 +117,7 @@ export const en = {
   "merge.done": "Tickets merged",
 
   "thread.label": "Messages",
+  "thread.latest": "Latest messages",
   "message.note": "Private note",
   "message.system": "Parley",
   "message.attachment": "Attachment",

@@ -119,6 +119,7 @@ export const zhCN: Record<MessageKey, string> = {
   "merge.done": "工单已合并",
 
   "thread.label": "消息",
+  "thread.latest": "最新消息",
   "message.note": "内部备注",
   "message.system": "Parley",
   "message.attachment": "附件",

@@ -25,6 +25,7 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState("");
   const [stale, setStale] = useState<{ change: Change; seen: Conversation; current: Conversation } | null>(null);
+  const [focusId] = useState(() => Number(new URLSearchParams(location.search).get("m")) || undefined); // from a search hit
   const [panel, setPanel] = useState(() => localStorage.getItem("parley.panel") !== "off" && window.innerWidth >= 1360);
 
   useEffect(() => {
@@ -102,7 +103,7 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
         <Header conv={cached} view={view} update={update} panel={panel} togglePanel={togglePanel}
           onMerged={() => loadAllMessages(id, setMessages).catch((e) => toast(errorText(e), "error"))} />
         {stale && <StaleBanner stale={stale} onRetry={() => update(stale.change, stale.current)} onDismiss={() => setStale(null)} />}
-        {messages === null ? <div class="pane-loading"><Spinner /></div> : <Thread messages={messages} contact={cached.contact} onRetried={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />}
+        {messages === null ? <div class="pane-loading"><Spinner /></div> : <Thread messages={messages} contact={cached.contact} focusId={focusId} onRetried={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />}
         <Composer key={id} conv={cached} onSent={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />
       </div>
       {panel && <ContactPanel contactId={cached.contact_id} currentId={cached.id} onClose={togglePanel} />}

@@ -56,7 +56,7 @@ export function SearchPage({ initial }: { initial: string }) {
       {results && total > 0 && (
         <div class="results">
           <ResultGroup title="search.conversations" hits={results.conversations} go={(h) => `/inbox/all/${h.conversation_id}`} />
-          <ResultGroup title="search.messages" hits={results.messages} go={(h) => `/inbox/all/${h.conversation_id}`} />
+          <ResultGroup title="search.messages" hits={results.messages} go={(h) => `/inbox/all/${h.conversation_id}` + (h.message_id ? `?m=${h.message_id}` : "")} />
           <ResultGroup title="search.contacts" hits={results.contacts} go={(h) => `/contacts/${h.contact_id}`} />
         </div>
       )}

@@ -13,17 +13,20 @@ import { Icon, PlatformIcon } from "../ui/icons";
 
 type Row = { kind: "day"; key: string; label: string } | { kind: "msg"; key: number; m: Message; showAuthor: boolean };
 
-export function Thread({ messages, contact, onRetried }: { messages: Message[]; contact?: Contact; onRetried: (m: Message) => void }) {
+export function Thread({ messages, contact, onRetried, focusId }: { messages: Message[]; contact?: Contact; onRetried: (m: Message) => void; focusId?: number }) {
   const rows = useMemo(() => buildRows(messages), [messages]);
+  const found = focusId !== undefined && messages.some((m) => m.id === focusId);
   return (
     <VirtualList
       class="thread"
       label={t("thread.label")}
       items={rows}
       keyOf={(r) => r.key}
-      stickToBottom
+      stickToBottom={!found}
+      scrollToKey={found ? focusId : undefined}
+      jumpLabel={t("thread.latest")}
       estimate={(r) => (r.kind === "day" ? 44 : r.m.kind === "activity" ? 32 : 84 + (r.m.attachments?.length ?? 0) * 120 + Math.floor(r.m.body.length / 60) * 20)}
-      render={(r) => (r.kind === "day" ? <div class="day-sep"><span>{r.label}</span></div> : <MessageView m={r.m} showAuthor={r.showAuthor} contact={contact} onRetried={onRetried} />)}
+      render={(r) => (r.kind === "day" ? <div class="day-sep"><span>{r.label}</span></div> : <MessageView m={r.m} showAuthor={r.showAuthor} contact={contact} onRetried={onRetried} focused={r.m.id === focusId} />)}
     />
   );
 }
@@ -48,7 +51,7 @@ function buildRows(messages: Message[]): Row[] {
   return rows;
 }
 
-function MessageView({ m, showAuthor, contact, onRetried }: { m: Message; showAuthor: boolean; contact?: Contact; onRetried: (m: Message) => void }) {
+function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Message; showAuthor: boolean; contact?: Contact; onRetried: (m: Message) => void; focused?: boolean }) {
   const at = m.sent_at ?? m.created_at;
   if (m.kind === "activity") {
     return (
@@ -63,7 +66,7 @@ function MessageView({ m, showAuthor, contact, onRetried }: { m: Message; showAu
   const author = m.direction === "in" ? contact?.name || t("contact.unknown") : agentName(m.author_agent_id) ?? (m.author_agent_id ? "" : t("message.system"));
   const channel = channelById(m.channel_id);
   return (
-    <div class={"msg " + side + (m.status === "failed" ? " failed" : "")} data-message={m.id}>
+    <div class={"msg " + side + (m.status === "failed" ? " failed" : "") + (focused ? " focused" : "")} data-message={m.id}>
       {showAuthor && (
         <div class="msg-author">
           {note && <span class="note-label"><Icon name="note" size={12} />{t("message.note")}</span>}

@@ -16,6 +16,8 @@ interface Props<T> {
   overscan?: number;
   /** scrollToKey brings a row into view when it changes. */
   scrollToKey?: string | number;
+  /** jumpLabel names the button that returns to the end, shown when the reader scrolled away. */
+  jumpLabel?: string;
 }
 
 export function VirtualList<T>(props: Props<T>) {
@@ -25,6 +27,7 @@ export function VirtualList<T>(props: Props<T>) {
   const [tick, setTick] = useState(0);
   const [view, setView] = useState({ top: 0, height: 800 });
   const atBottom = useRef(true);
+  const [away, setAway] = useState(false);
   const pending = useRef(0);
 
   const offsets = useMemo(() => {
@@ -96,7 +99,9 @@ export function VirtualList<T>(props: Props<T>) {
 
   const onScroll = () => {
     const el = scroller.current!;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
+    atBottom.current = distance < 48;
+    setAway(distance > 400);
     setView({ top: el.scrollTop, height: el.clientHeight });
   };
 
@@ -110,11 +115,21 @@ export function VirtualList<T>(props: Props<T>) {
       </Row>,
     );
   }
+  const jump = () => {
+    const el = scroller.current!;
+    atBottom.current = true;
+    el.scrollTop = el.scrollHeight;
+  };
   return (
-    <div class={"vlist " + (props.class ?? "")} ref={scroller} onScroll={onScroll} role="log" aria-label={props.label} tabIndex={0}>
-      <div class="vlist-inner" style={{ height: total + "px" }}>
-        {rows}
+    <div class="vlist-wrap">
+      <div class={"vlist " + (props.class ?? "")} ref={scroller} onScroll={onScroll} role="log" aria-label={props.label} tabIndex={0}>
+        <div class="vlist-inner" style={{ height: total + "px" }}>
+          {rows}
+        </div>
       </div>
+      {props.stickToBottom && away && props.jumpLabel && (
+        <button type="button" class="jump-latest" onClick={jump}>↓ {props.jumpLabel}</button>
+      )}
     </div>
   );
 }
