@@ -28,7 +28,7 @@ func (s *Server) handleListContacts(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, pageOf(contacts, next))
+	writeJSON(w, http.StatusOK, pageOf(s.visibleContacts(r.Context(), contacts), next))
 }
 
 func (s *Server) handleCreateContact(w http.ResponseWriter, r *http.Request) {
@@ -47,7 +47,7 @@ func (s *Server) handleCreateContact(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, s.visibleContact(r.Context(), c))
 }
 
 func (s *Server) handleGetContact(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +61,7 @@ func (s *Server) handleGetContact(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.visibleContact(r.Context(), c))
 }
 
 func (s *Server) handlePatchContact(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +87,7 @@ func (s *Server) handlePatchContact(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.publish(r, &parley.Event{Type: parley.EventContactUpdated, Contact: c, At: s.clock.Now()})
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, s.visibleContact(r.Context(), c))
 }
 
 func (s *Server) handleContactConversations(w http.ResponseWriter, r *http.Request) {

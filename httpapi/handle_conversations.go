@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/identity"
 )
 
 type mergeRequest struct {
@@ -111,7 +112,11 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, f par
 // attachContacts fills Contact where the store left it empty.
 func (s *Server) attachContacts(ctx context.Context, convs ...*parley.Conversation) error {
 	seen := map[int64]*parley.Contact{}
+	unmasked := s.unmasked(ctx) // the field policy decides who sees e-mail and phone
 	for _, c := range convs {
+		if c != nil && c.Contact != nil && !unmasked {
+			c.Contact = identity.MaskContact(c.Contact)
+		}
 		if c == nil || c.Contact != nil {
 			continue
 		}
@@ -122,6 +127,9 @@ func (s *Server) attachContacts(ctx context.Context, convs ...*parley.Conversati
 		ct, err := s.store.FindContactByID(ctx, c.ContactID)
 		if err != nil {
 			return err
+		}
+		if !unmasked {
+			ct = identity.MaskContact(ct)
 		}
 		seen[c.ContactID], c.Contact = ct, ct
 	}

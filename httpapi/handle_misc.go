@@ -42,7 +42,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, s.visibleSearch(r.Context(), res))
 }
 
 func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/identity"
 )
 
 var (
@@ -72,6 +73,37 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "contacts", summary: "Change a contact", body: parley.ContactUpdate{}, resp: &parley.Contact{}}},
 		{method: "GET", path: "/api/v1/contacts/{id}/conversations", access: accessAgent, handler: s.handleContactConversations,
 			doc: doc{tag: "contacts", summary: "A contact's tickets visible to you", query: pageParams, resp: conv, list: true}},
+
+		// One customer across channels (contacts_identity.go).
+		{method: "GET", path: "/api/v1/contacts/{id}/suggestions", access: accessAgent, handler: s.handleContactSuggestions,
+			doc: doc{tag: "contacts", summary: "Contacts that may be the same person, with the evidence; never merged automatically", resp: identity.Suggestion{}, list: true}},
+		{method: "POST", path: "/api/v1/contacts/{id}/merge", access: accessAgent, handler: s.handleMergeContacts,
+			doc: doc{tag: "contacts", summary: "Merge source_id into this contact; conflicts and the rule applied are in the result", body: contactMergeRequest{}, resp: identity.MergeResult{}}},
+		{method: "POST", path: "/api/v1/contacts/merges/{mergeID}/undo", access: accessAgent, handler: s.handleUndoMerge,
+			doc: doc{tag: "contacts", summary: "Undo a merge: both contacts come back exactly as they were", resp: identity.MergeResult{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}/360", access: accessAgent, handler: s.handleContact360,
+			doc: doc{tag: "contacts", summary: "Everything about a contact: identities, all tickets as one timeline, consent, CSAT, the company's own data", resp: identity.View360{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}/consents", access: accessAgent, handler: s.handleListConsents,
+			doc: doc{tag: "contacts", summary: "A contact's opt-ins and opt-outs per platform and purpose", resp: identity.Consent{}, list: true}},
+		{method: "PUT", path: "/api/v1/contacts/{id}/consents", access: accessAgent, handler: s.handlePutConsent,
+			doc: doc{tag: "contacts", summary: "Record an opt-in or opt-out", body: consentRequest{}, resp: identity.Consent{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}/consents/check", access: accessAgent, handler: s.handleCheckConsent,
+			doc: doc{tag: "contacts", summary: "May proactive messages of purpose go to this contact on platform? No record means no",
+				query: []param{{name: "platform", typ: "string", required: true, enum: platformNames()}, {name: "purpose", typ: "string", required: true}}, resp: consentAnswer{}}},
+		{method: "GET", path: "/api/v1/contacts/{id}/export", access: accessAdmin, handler: s.handleExportContact,
+			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin)", resp: identity.Export{}}},
+		{method: "POST", path: "/api/v1/contacts/{id}/erase", access: accessAdmin, handler: s.handleEraseContact,
+			doc: doc{tag: "contacts", summary: "Erase a contact's personal data, keeping anonymous counts (admin); needs {\"confirm\":true}", body: eraseRequest{}, resp: identity.ErasureReport{}}},
+		{method: "GET", path: "/api/v1/conversations/{id}/links", access: accessAgent, handler: s.handleConversationLinks,
+			doc: doc{tag: "conversations", summary: "Tickets linked to this one (continuity across channels, repeat contacts)", resp: identity.Link{}, list: true}},
+		{method: "GET", path: "/api/v1/settings/contact-lookup", access: accessAdmin, handler: s.handleGetLookupSettings,
+			doc: doc{tag: "admin", summary: "The lookup of the company's own systems shown in the 360 view (admin)", resp: lookupSettings{}}},
+		{method: "PUT", path: "/api/v1/settings/contact-lookup", access: accessAdmin, handler: s.handlePutLookupSettings,
+			doc: doc{tag: "admin", summary: "Set the lookup: URL template with {email}/{phone}/{id}, auth header, timeout, cache (admin)", body: lookupSettings{}, resp: lookupSettings{}}},
+		{method: "GET", path: "/api/v1/settings/field-policy", access: accessAdmin, handler: s.handleGetFieldPolicy,
+			doc: doc{tag: "admin", summary: "Which roles see contact e-mail addresses and phone numbers unmasked (admin)", resp: identity.FieldPolicy{}}},
+		{method: "PUT", path: "/api/v1/settings/field-policy", access: accessAdmin, handler: s.handlePutFieldPolicy,
+			doc: doc{tag: "admin", summary: "Set which roles see contact details unmasked (admin; admins always do)", body: identity.FieldPolicy{}, resp: identity.FieldPolicy{}}},
 
 		// Tags, agents, teams.
 		{method: "GET", path: "/api/v1/tags", access: accessAgent, handler: s.handleListTags,

@@ -28,6 +28,9 @@ func (s *Store) Contact360(ctx context.Context, contactID int64) (*identity.View
 			ORDER BY last_message_at DESC, id DESC`, contactID); err != nil {
 			return err
 		}
+		for _, c := range v.Conversations {
+			c.Contact = nil // the contact is at the top
+		}
 		if v.Timeline, err = t.timeline(ctx, contactID); err != nil {
 			return err
 		}
