@@ -39,6 +39,9 @@ type Config struct {
 	MaxWebhookBytes int64
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
+	// Meta is the Meta app admins connect Pages, Instagram and WhatsApp
+	// through (/api/v1/connect/...); nil leaves those endpoints answering 422.
+	Meta *MetaConnect
 	// Ready reports whether the node can serve (database, bus); nil = always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger

@@ -139,6 +139,18 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
 			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
 
+		// Connecting Meta accounts through the installation's Meta app.
+		{method: "GET", path: "/api/v1/connect/meta", access: accessAdmin, handler: s.handleMetaConnectInfo,
+			doc: doc{tag: "channels", summary: "Meta app settings for the connect buttons, and Graph API versions near their end of life (admin)", resp: metaConnectInfo{}}},
+		{method: "GET", path: "/api/v1/connect/facebook", access: accessAdmin, handler: s.handleConnectFacebook,
+			doc: doc{tag: "channels", summary: "Start connecting Facebook Pages (and their Instagram accounts): redirects to Facebook Login (admin)", status: http.StatusFound}},
+		{method: "GET", path: "/api/v1/connect/facebook/callback", handler: s.handleConnectFacebookCallback,
+			doc: doc{tag: "channels", summary: "Facebook Login returns here (signed state); creates or reconnects the channels, then redirects to the channel settings (JSON with Accept: application/json)",
+				query: []param{{name: "code", typ: "string"}, {name: "state", typ: "string", required: true}, {name: "error", typ: "string"}, {name: "error_reason", typ: "string"}, {name: "error_description", typ: "string"}},
+				resp:  facebookConnected{}}},
+		{method: "POST", path: "/api/v1/connect/whatsapp", access: accessAdmin, handler: s.handleConnectWhatsApp,
+			doc: doc{tag: "channels", summary: "Finish WhatsApp Embedded Signup: exchange the code, register the number, create the channel, subscribe its webhooks (admin)", body: whatsAppConnect{}, status: http.StatusCreated, resp: &parley.Channel{}}},
+
 		// API tokens and search.
 		{method: "GET", path: "/api/v1/tokens", access: accessAgent, handler: s.handleListTokens,
 			doc: doc{tag: "auth", summary: "Your API tokens (prefixes only)", query: pageParams, resp: &parley.APIToken{}, list: true}},
