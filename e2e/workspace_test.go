@@ -168,6 +168,11 @@ func TestAgentWorkspace(t *testing.T) {
 			t.Fatalf("highlighted %q, want SPRING20", marked)
 		}
 		screenshot(t, ctx, "search")
+		run(t, ctx, "a message hit opens the ticket at that message",
+			chromedp.Click(chromedp.CSS(`.result-group:nth-of-type(2) .result, .result-group .result[href*="?m="]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.focused`)),
+			chromedp.WaitVisible(xpathText("div[contains(@class,'msg') and contains(@class,'focused')]", "SPRING20")),
+		)
 		run(t, ctx, "search Chinese",
 			chromedp.Navigate(n.Base+"/search?q="+"退货"),
 			chromedp.WaitVisible(xpathText("mark", "退货")),

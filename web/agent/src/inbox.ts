@@ -71,7 +71,7 @@ export async function loadList(view: View, more = false) {
   const st = listStore.get();
   if (more && (st.loading || st.done || st.view !== view)) return;
   const gen = more ? generation : ++generation;
-  listStore.set(more ? { ...st, loading: true } : { view, items: more ? st.items : [], loading: true, done: false });
+  listStore.set(more ? { ...st, loading: true } : { view, items: [], loading: true, done: false });
   try {
     const page = await api.conversations(queryFor(view, filtersStore.get(), more ? st.cursor : undefined));
     if (gen !== generation) return;

@@ -1,18 +1,18 @@
 // The inbox: a view of tickets with filters and sort, infinite scroll, bulk
 // actions, live updates; the open ticket beside it.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api } from "../api";
 import { ago, t, type MessageKey } from "../i18n";
-import { conversationsStore, defaultFilters, filtersStore, listStore, loadList, rememberConversation, applyConversation, type Filters } from "../inbox";
-import { platformInfo } from "../platforms";
+import { conversationsStore, filtersStore, listStore, loadList } from "../inbox";
 import { navigate } from "../router";
-import { agentName, agentsStore, channelsStore, countsStore, meStore, refreshCounts, tagsStore, teamsStore, toast, useStore } from "../store";
-import type { Conversation, Sort, Status, View } from "../types";
+import { agentName, useStore } from "../store";
+import type { Conversation, View } from "../types";
 import { registerShortcut } from "../ui/Shortcuts";
-import { Avatar, Empty, Popover, PriorityMark, Spinner, StatusPill, errorText } from "../ui/common";
+import { Avatar, Empty, PriorityMark, Spinner, StatusPill } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 import { onEvent } from "../ws";
+import { BulkBar } from "./BulkBar";
 import { ConversationPane } from "./Conversation";
+import { ListHeader } from "./InboxHeader";
 
 export function InboxPage({ view, openId }: { view: View; openId: number }) {
   const filters = useStore(filtersStore);
@@ -52,102 +52,6 @@ export function InboxPage({ view, openId }: { view: View; openId: number }) {
         {openId ? <ConversationPane key={openId} id={openId} view={view} /> : <Empty icon="inbox" title={t("inbox.pick")} hint={t("inbox.pickHint")} />}
       </section>
     </div>
-  );
-}
-
-const statusChoices: { key: MessageKey; statuses: Status[] }[] = [
-  { key: "filter.active", statuses: ["open", "pending"] },
-  { key: "status.open", statuses: ["open"] },
-  { key: "status.pending", statuses: ["pending"] },
-  { key: "status.snoozed", statuses: ["snoozed"] },
-  { key: "status.resolved", statuses: ["resolved"] },
-  { key: "status.closed", statuses: ["closed"] },
-  { key: "filter.anyStatus", statuses: [] },
-];
-
-function ListHeader({ view, filters }: { view: View; filters: Filters }) {
-  const counts = useStore(countsStore);
-  const channels = useStore(channelsStore);
-  const agents = useStore(agentsStore);
-  const teams = useStore(teamsStore);
-  const tags = useStore(tagsStore);
-  const set = (patch: Partial<Filters>) => filtersStore.set({ ...filters, ...patch });
-  const statusIndex = statusChoices.findIndex((c) => c.statuses.join() === filters.statuses.join());
-  const chips: { label: string; clear: Partial<Filters> }[] = [];
-  if (filters.channel_id !== undefined) chips.push({ label: channels.find((c) => c.id === filters.channel_id)?.name ?? "#" + filters.channel_id, clear: { channel_id: undefined } });
-  if (filters.priority !== undefined) chips.push({ label: t(("priority." + filters.priority) as MessageKey), clear: { priority: undefined } });
-  if (filters.tag) chips.push({ label: "#" + filters.tag, clear: { tag: undefined } });
-  if (filters.assignee_id !== undefined) chips.push({ label: agentName(filters.assignee_id) ?? "", clear: { assignee_id: undefined } });
-  if (filters.team_id !== undefined) chips.push({ label: teams.find((x) => x.id === filters.team_id)?.name ?? "", clear: { team_id: undefined } });
-  const num = (v: string) => (v === "" ? undefined : Number(v));
-  return (
-    <header class="list-head">
-      <div class="list-title">
-        <h1>{t(("view." + view) as MessageKey)}</h1>
-        {counts && <span class="count-badge">{counts[view]}</span>}
-        <div class="spacer" />
-        <label class="sr-only" for="sort">{t("sort.label")}</label>
-        <select id="sort" class="select compact" value={filters.sort} onChange={(e) => set({ sort: e.currentTarget.value as Sort })}>
-          <option value="newest">{t("sort.newest")}</option>
-          <option value="oldest_waiting">{t("sort.oldest_waiting")}</option>
-          <option value="priority">{t("sort.priority")}</option>
-        </select>
-        <Popover label={t("filter.label")} align="right" button={<><Icon name="more" /><span class="sr-only">{t("filter.label")}</span></>}>
-          {() => (
-            <div class="filters">
-              <label class="field"><span class="field-label">{t("filter.channel")}</span>
-                <select class="select" value={filters.channel_id ?? ""} onChange={(e) => set({ channel_id: num(e.currentTarget.value) })}>
-                  <option value="">{t("filter.any")}</option>
-                  {channels.map((c) => <option value={c.id}>{c.name} · {platformInfo(c.platform).name}</option>)}
-                </select>
-              </label>
-              <label class="field"><span class="field-label">{t("filter.priority")}</span>
-                <select class="select" value={filters.priority ?? ""} onChange={(e) => set({ priority: num(e.currentTarget.value) })}>
-                  <option value="">{t("filter.any")}</option>
-                  {[3, 2, 1, 0].map((p) => <option value={p}>{t(("priority." + p) as MessageKey)}</option>)}
-                </select>
-              </label>
-              <label class="field"><span class="field-label">{t("filter.tag")}</span>
-                <select class="select" value={filters.tag ?? ""} onChange={(e) => set({ tag: e.currentTarget.value || undefined })}>
-                  <option value="">{t("filter.any")}</option>
-                  {tags.map((x) => <option value={x.name}>{x.name}</option>)}
-                </select>
-              </label>
-              <label class="field"><span class="field-label">{t("filter.assignee")}</span>
-                <select class="select" value={filters.assignee_id ?? ""} onChange={(e) => set({ assignee_id: num(e.currentTarget.value) })}>
-                  <option value="">{t("filter.any")}</option>
-                  {agents.map((a) => <option value={a.id}>{a.name}</option>)}
-                </select>
-              </label>
-              <label class="field"><span class="field-label">{t("filter.team")}</span>
-                <select class="select" value={filters.team_id ?? ""} onChange={(e) => set({ team_id: num(e.currentTarget.value) })}>
-                  <option value="">{t("filter.any")}</option>
-                  {teams.map((x) => <option value={x.id}>{x.name}</option>)}
-                </select>
-              </label>
-              <button type="button" class="btn ghost" onClick={() => filtersStore.set({ ...defaultFilters, sort: filters.sort })}>{t("filter.reset")}</button>
-            </div>
-          )}
-        </Popover>
-      </div>
-      <div class="status-tabs" role="tablist" aria-label={t("filter.status")}>
-        {statusChoices.slice(0, 5).map((c, i) => (
-          <button type="button" role="tab" aria-selected={statusIndex === i} class={statusIndex === i ? "on" : ""} onClick={() => set({ statuses: c.statuses })}>
-            {t(c.key)}
-          </button>
-        ))}
-      </div>
-      {chips.length > 0 && (
-        <div class="chips">
-          {chips.map((c) => (
-            <button type="button" class="chip" onClick={() => set(c.clear)} aria-label={t("filter.remove", { name: c.label })}>
-              {c.label}
-              <Icon name="x" size={12} />
-            </button>
-          ))}
-        </div>
-      )}
-    </header>
   );
 }
 
@@ -233,60 +137,4 @@ function ConversationRow({ c, view, open, checked, onCheck }: { c: Conversation;
       </a>
     </li>
   );
-}
-
-function BulkBar({ ids, onDone }: { ids: number[]; onDone: () => void }) {
-  const agents = useStore(agentsStore);
-  const teams = useStore(teamsStore);
-  const me = useStore(meStore)!;
-  const knownTags = useStore(tagsStore);
-  const [tag, setTag] = useState("");
-  const run = async (body: { assignee_id?: number; team_id?: number; add_tags?: string[]; status?: string }) => {
-    try {
-      const r = await api.bulk({ ids, ...body });
-      (r.updated ?? []).forEach((c) => applyConversation(rememberConversation(c)));
-      const failed = r.failed?.length ?? 0;
-      toast(failed ? t("bulk.partial", { ok: r.updated?.length ?? 0, failed }) : t("bulk.done", { count: r.updated?.length ?? 0 }), failed ? "error" : "success");
-      refreshCounts(0);
-      onDone();
-    } catch (e) {
-      toast(errorText(e), "error");
-    }
-  };
-  return (
-    <div class="bulk-bar" role="toolbar" aria-label={t("bulk.label")}>
-      <span class="bulk-count">{t("bulk.selected", { count: ids.length })}</span>
-      <Popover label={t("action.assign")} button={<><Icon name="userPlus" />{t("action.assign")}</>}>
-        {(close) => (
-          <div class="menu">
-            <button type="button" class="menu-item" onClick={() => { close(); run({ assignee_id: me.id }); }}>{t("assign.me")}</button>
-            {agents.filter((a) => a.active && a.id !== me.id).map((a) => (
-              <button type="button" class="menu-item" onClick={() => { close(); run({ assignee_id: a.id }); }}><Avatar name={a.name} size={20} presence={a.presence} />{a.name}</button>
-            ))}
-            {teams.length > 0 && <div class="menu-heading">{t("assign.teams")}</div>}
-            {teams.map((x) => (
-              <button type="button" class="menu-item" onClick={() => { close(); run({ team_id: x.id }); }}><Icon name="users" />{x.name}</button>
-            ))}
-          </div>
-        )}
-      </Popover>
-      <Popover label={t("action.tag")} button={<><Icon name="tag" />{t("action.tag")}</>}>
-        {(close) => (
-          <form class="menu pad" onSubmit={(e) => { e.preventDefault(); if (tag.trim()) { close(); run({ add_tags: [tag.trim()] }); setTag(""); } }}>
-            <label class="field"><span class="field-label">{t("tags.add")}</span>
-              <input list="bulk-tags" value={tag} onInput={(e) => setTag(e.currentTarget.value)} />
-            </label>
-            <datalist id="bulk-tags">{knownTags.map((x) => <option value={x.name} />)}</datalist>
-            <button type="submit" class="btn primary">{t("common.apply")}</button>
-          </form>
-        )}
-      </Popover>
-      <button type="button" class="btn" onClick={() => run({ status: "resolved" })}><Icon name="check" />{t("action.resolve")}</button>
-      <button type="button" class="btn ghost icon-only" onClick={onDone} aria-label={t("bulk.clear")}><Icon name="x" /></button>
-    </div>
-  );
-}
-
-export function lookupConversation(id: number): Conversation | undefined {
-  return conversationsStore.get().get(id);
 }

@@ -2,6 +2,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { t, type MessageKey } from "../i18n";
+import { toast } from "../store";
 import type { Priority, Status } from "../types";
 import { Icon } from "./icons";
 
@@ -183,4 +184,16 @@ export function errorText(e: unknown): string {
   const err = e as { code?: string; message?: string };
   if (err?.code === "network") return t("error.network");
   return err?.message || t("error.generic");
+}
+
+/** attempt runs an admin change, reporting success or the error as a toast. */
+export async function attempt<T>(f: () => Promise<T>, ok?: string): Promise<T | undefined> {
+  try {
+    const r = await f();
+    if (ok) toast(ok, "success");
+    return r;
+  } catch (e) {
+    toast(errorText(e), "error");
+    return undefined;
+  }
 }

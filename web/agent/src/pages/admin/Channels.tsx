@@ -1,0 +1,150 @@
+// Channels: connected accounts, their status, connecting and reconnecting.
+import { useEffect, useState } from "preact/hooks";
+import { api, itemsOf } from "../../api";
+import { ago, t, type MessageKey } from "../../i18n";
+import { channelFields, platformInfo, platformList } from "../../platforms";
+import { channelsStore, useStore } from "../../store";
+import type { Channel, Platform } from "../../types";
+import { Empty, Field, Modal, attempt } from "../../ui/common";
+import { Icon, PlatformIcon } from "../../ui/icons";
+
+export function Channels() {
+  const channels = useStore(channelsStore);
+  const [connecting, setConnecting] = useState(false);
+  const [reconnecting, setReconnecting] = useState<Channel | null>(null);
+  useEffect(() => {
+    api.channels().then((r) => channelsStore.set(itemsOf(r)), () => {});
+  }, []);
+  const setStatus = async (c: Channel, status: Channel["status"]) => {
+    const u = await attempt(() => api.updateChannel(c.id, { status }));
+    if (u) channelsStore.set((cs) => cs.map((x) => (x.id === u.id ? u : x)));
+  };
+  const remove = async (c: Channel) => {
+    if (!confirm(t("channels.confirmDelete", { name: c.name }))) return;
+    const ok = await attempt(() => api.deleteChannel(c.id).then(() => true), t("channels.deleted"));
+    if (ok) channelsStore.set((cs) => cs.filter((x) => x.id !== c.id));
+  };
+  return (
+    <section class="admin-section">
+      <div class="section-head">
+        <p class="muted">{t("channels.explain")}</p>
+        <button type="button" class="btn primary" onClick={() => setConnecting(true)}><Icon name="plus" />{t("channels.connect")}</button>
+      </div>
+      {channels.length === 0 ? <Empty icon="plug" title={t("channels.none")} hint={t("channels.noneHint")} /> : (
+        <div class="card-grid">
+          {channels.map((c) => (
+            <article class="card channel-card">
+              <header>
+                <PlatformIcon platform={c.platform} size={28} />
+                <div>
+                  <h3>{c.name}</h3>
+                  <span class="muted">{platformInfo(c.platform).name} · #{c.id}</span>
+                </div>
+                <span class={"chan-status " + c.status}>{t(("channel." + c.status) as MessageKey)}</span>
+              </header>
+              {c.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{c.status_reason}</p>}
+              <dl class="attrs">
+                <dt>{t("channels.webhook")}</dt>
+                <dd><code>{location.origin}/hooks/{c.platform}/{c.id}</code></dd>
+                {Object.entries(c.config ?? {}).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
+              </dl>
+              <footer>
+                <span class="muted">{t("channels.updated", { time: ago(c.updated_at) })}</span>
+                <span class="spacer" />
+                {c.status === "disconnected" && <button type="button" class="btn small primary" onClick={() => setReconnecting(c)}>{t("channels.reconnect")}</button>}
+                {c.status === "active"
+                  ? <button type="button" class="btn small" onClick={() => setStatus(c, "disabled")}>{t("channels.disable")}</button>
+                  : <button type="button" class="btn small" onClick={() => setStatus(c, "active")}>{t("channels.enable")}</button>}
+                <button type="button" class="btn small danger" onClick={() => remove(c)}>{t("channels.disconnect")}</button>
+              </footer>
+            </article>
+          ))}
+        </div>
+      )}
+      {connecting && <ConnectChannel onClose={() => setConnecting(false)} />}
+      {reconnecting && <ReconnectChannel channel={reconnecting} onClose={() => setReconnecting(null)} />}
+    </section>
+  );
+}
+
+function ConnectChannel({ onClose }: { onClose: () => void }) {
+  const [platform, setPlatform] = useState<Platform>("messenger");
+  const [name, setName] = useState("");
+  const [config, setConfig] = useState<Record<string, string>>({});
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const fields = channelFields[platform];
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    const pick = (o: Record<string, string>, keys: string[]) => Object.fromEntries(keys.filter((k) => o[k]?.trim()).map((k) => [k, o[k].trim()]));
+    const c = await attempt(() => api.createChannel({ platform, name: name.trim(), config: pick(config, fields.config), secrets: pick(secrets, fields.secrets) }), t("channels.connected"));
+    setBusy(false);
+    if (c) {
+      channelsStore.set((cs) => [...cs, c]);
+      onClose();
+    }
+  };
+  return (
+    <Modal title={t("channels.connect")} onClose={onClose} wide>
+      <form class="form" onSubmit={save}>
+        <fieldset class="platform-pick">
+          <legend class="field-label">{t("channels.platform")}</legend>
+          {platformList.filter((p) => p !== "voice").map((p) => (
+            <label class={"platform-option" + (p === platform ? " on" : "")}>
+              <input type="radio" name="platform" value={p} checked={p === platform} onChange={() => setPlatform(p)} />
+              <PlatformIcon platform={p} size={22} label={false} />
+              <span>{platformInfo(p).name}</span>
+            </label>
+          ))}
+        </fieldset>
+        <Field label={t("field.name")}><input required value={name} placeholder={platformInfo(platform).name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
+        {fields.config.length > 0 && <h4 class="form-sub">{t("channels.config")}</h4>}
+        {fields.config.map((k) => (
+          <Field label={k}><input value={config[k] ?? ""} onInput={(e) => setConfig({ ...config, [k]: e.currentTarget.value })} /></Field>
+        ))}
+        {fields.secrets.length > 0 && <h4 class="form-sub">{t("channels.secrets")}</h4>}
+        {fields.secrets.map((k) => (
+          <Field label={k} hint={t("channels.secretHint")}>
+            <input type="password" autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
+          </Field>
+        ))}
+        <div class="modal-actions">
+          <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>
+          <button type="submit" class="btn primary" disabled={busy}>{t("channels.connect")}</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+/** ReconnectChannel replaces a channel's credentials and makes it active again. */
+function ReconnectChannel({ channel, onClose }: { channel: Channel; onClose: () => void }) {
+  const [secrets, setSecrets] = useState<Record<string, string>>({});
+  const keys = channelFields[channel.platform]?.secrets ?? [];
+  const save = async (e: Event) => {
+    e.preventDefault();
+    const filled = Object.fromEntries(Object.entries(secrets).filter(([, v]) => v.trim()));
+    const c = await attempt(() => api.updateChannel(channel.id, { secrets: filled, status: "active", status_reason: "" }), t("channels.connected"));
+    if (c) {
+      channelsStore.set((cs) => cs.map((x) => (x.id === c.id ? c : x)));
+      onClose();
+    }
+  };
+  return (
+    <Modal title={t("channels.reconnectTitle", { name: channel.name })} onClose={onClose}>
+      <form class="form" onSubmit={save}>
+        {channel.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{channel.status_reason}</p>}
+        {keys.map((k) => (
+          <Field label={k} hint={t("channels.keepSecret")}>
+            <input type="password" autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
+          </Field>
+        ))}
+        <div class="modal-actions">
+          <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>
+          <button type="submit" class="btn primary">{t("channels.reconnect")}</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
