@@ -4,10 +4,10 @@
 // so a host's strict style-src never blocks it.
 const css = `
 :host { all: initial; }
-.pw { position: fixed; bottom: 20px; z-index: 2147483000; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Microsoft YaHei", sans-serif; color: #111827; }
+.pw { all: initial; letter-spacing: normal; word-spacing: normal; text-transform: none; text-align: left; text-indent: 0; font-style: normal; font-weight: 400; white-space: normal; visibility: visible; direction: ltr; cursor: auto; position: fixed; bottom: 20px; z-index: 2147483000; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "PingFang SC", "Microsoft YaHei", sans-serif; color: #111827; }
 .pw.right { right: 20px; } .pw.left { left: 20px; }
 * { box-sizing: border-box; }
-button, input, textarea { font: inherit; color: inherit; }
+button, input, textarea { font: inherit; color: inherit; letter-spacing: inherit; }
 [hidden] { display: none !important; }
 .launcher { width: 56px; height: 56px; border-radius: 50%; border: 0; background: var(--accent); color: #fff; cursor: pointer; box-shadow: 0 6px 20px rgba(0,0,0,.22); display: grid; place-items: center; position: relative; }
 .pw.left .launcher { float: left; } .pw.right .launcher { float: right; }

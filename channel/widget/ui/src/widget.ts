@@ -85,7 +85,9 @@ export class Widget {
   // ---- building the DOM -------------------------------------------------
 
   private mount(locale: string): void {
-    const host = el("div", { id: "parley-widget" });
+    // A custom tag: a host page's rules for div and the like never match it.
+    const host = document.createElement("parley-chat");
+    host.id = "parley-widget";
     this.root = host.attachShadow({ mode: "open" });
     this.root.adoptedStyleSheets = [styleSheet(this.cfg.color)];
     const t = this.t;
