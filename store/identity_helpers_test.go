@@ -15,12 +15,18 @@ import (
 // onBothEngines runs fn on a fresh store of each engine; each call of open
 // gives another fresh store (PostgreSQL: a schema of one test database).
 func onBothEngines(t *testing.T, fn func(t *testing.T, open func(tb testing.TB) *store.Store)) {
+	onBothEngineDSNs(t, func(t *testing.T, dsn func(tb testing.TB) string) {
+		fn(t, func(tb testing.TB) *store.Store { return storetest.MustOpenDSN(tb, dsn(tb)) })
+	})
+}
+
+// onBothEngineDSNs runs fn with a source of fresh databases of each engine.
+func onBothEngineDSNs(t *testing.T, fn func(t *testing.T, dsn func(tb testing.TB) string)) {
 	t.Run("sqlite", func(t *testing.T) {
-		fn(t, func(tb testing.TB) *store.Store { return storetest.MustOpenSQLite(tb) })
+		fn(t, func(tb testing.TB) string { return "sqlite:" + tb.TempDir() + "/parley.db" })
 	})
 	t.Run("postgres", func(t *testing.T) {
-		schema := storetest.PostgresSchemas(t)
-		fn(t, func(tb testing.TB) *store.Store { return storetest.MustOpenDSN(tb, schema(tb)) })
+		fn(t, storetest.PostgresSchemas(t))
 	})
 }
 
