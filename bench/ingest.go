@@ -25,6 +25,7 @@ type ingestOptions struct {
 	duration, drain             time.Duration
 	batch, concurrency, agents  int
 	contacts                    int
+	platform                    string // api, messenger or whatsapp
 }
 
 func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,6 +43,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&o.concurrency, "concurrency", 32, "concurrent webhook requests")
 	fs.IntVar(&o.agents, "agents", 4, "agents connected over WebSocket")
 	fs.IntVar(&o.contacts, "contacts", 2000, "distinct customers writing")
+	fs.StringVar(&o.platform, "platform", platformAPI, "webhook format: api, messenger or whatsapp (signed as the platform signs)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -67,8 +69,8 @@ type ingestResult struct {
 
 func (r *ingestResult) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ingest: rate=%d/s batch=%d concurrency=%d agents=%d contacts=%d duration=%s\n",
-		r.opts.rate, r.opts.batch, r.opts.concurrency, r.opts.agents, r.opts.contacts, r.opts.duration)
+	fmt.Fprintf(&b, "ingest: platform=%s rate=%d/s batch=%d concurrency=%d agents=%d contacts=%d duration=%s\n",
+		r.opts.platform, r.opts.rate, r.opts.batch, r.opts.concurrency, r.opts.agents, r.opts.contacts, r.opts.duration)
 	fmt.Fprintf(&b, "  sent %d messages, %d acknowledged (%.0f/s offered), failed requests %d, statuses %v\n",
 		r.sent, r.accepted, float64(r.sent)/r.sendWindow.Seconds(), r.failedRequests, r.statuses)
 	fmt.Fprintf(&b, "  fully processed (seen on an agent socket): %d of %d = %.0f messages/s sustained; fan-out events %d\n",
@@ -83,9 +85,11 @@ func Ingest(ctx context.Context, o ingestOptions) (*ingestResult, error) {
 	if err := c.signIn(ctx, o.token, o.email, o.password); err != nil {
 		return nil, err
 	}
-	secret := randomHex(16)
 	run := randomHex(4)
-	chID, err := c.createAPIChannel(ctx, "bench "+run, secret)
+	if o.platform == "" {
+		o.platform = platformAPI
+	}
+	target, err := newIngestTarget(ctx, c, o.platform, run)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +127,6 @@ func Ingest(ctx context.Context, o ingestOptions) (*ingestResult, error) {
 			return nil, fmt.Errorf("agent socket: %w", err)
 		}
 	}
-	hook := fmt.Sprintf("%s/hooks/api/%d", c.base, chID)
 	start := time.Now()
 	var seq atomic.Int64
 	send := func() {
@@ -131,13 +134,13 @@ func Ingest(ctx context.Context, o ingestOptions) (*ingestResult, error) {
 		if n+int64(o.batch) > maxMsgs {
 			return
 		}
-		body := webhookBody(prefix, n, o.batch, o.contacts)
+		body := target.body(prefix, n, o.batch, o.contacts)
 		now := time.Now()
 		for i := range int64(o.batch) {
 			sentAt[n+i].Store(now.UnixNano())
 		}
 		atomic.AddInt64(&r.sent, int64(o.batch))
-		status := postSigned(ctx, c.http, hook, secret, body)
+		status := postWithRetry(ctx, c.http, target.hook, target.sign, body)
 		r.count(status, o.batch)
 	}
 	schedule(ctx, o, send)
@@ -237,6 +240,11 @@ func webhookBody(prefix string, first int64, n, contacts int) []byte {
 // postSigned posts one webhook and retries (like Meta) on anything but 200,
 // a few times, returning the last status (0 for a network error).
 func postSigned(ctx context.Context, hc *http.Client, url, secret string, body []byte) int {
+	return postWithRetry(ctx, hc, url, func(req *http.Request, body []byte) { signAPIWebhook(req, secret, body, time.Now()) }, body)
+}
+
+// postWithRetry posts body to url, signed by sign, retrying as postSigned does.
+func postWithRetry(ctx context.Context, hc *http.Client, url string, sign func(*http.Request, []byte), body []byte) int {
 	status := 0
 	for attempt := range 3 {
 		if attempt > 0 {
@@ -246,7 +254,7 @@ func postSigned(ctx context.Context, hc *http.Client, url, secret string, body [
 		if err != nil {
 			return 0
 		}
-		signAPIWebhook(req, secret, body, time.Now())
+		sign(req, body)
 		resp, err := hc.Do(req)
 		if err != nil {
 			status = 0
