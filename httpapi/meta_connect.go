@@ -36,6 +36,9 @@ type MetaConnect struct {
 	// PublicURL is how browsers and Meta reach this Parley: the OAuth
 	// redirect URI and webhook callbacks are built from it.
 	PublicURL string
+	// WebhookVerifyToken answers the App Dashboard's verification of the
+	// app-level callback URL, /hooks/meta.
+	WebhookVerifyToken string
 	// StateKey signs the OAuth state; every node must share it (derive it
 	// from the secret key). Empty: a random key, fine for one node.
 	StateKey []byte

@@ -166,6 +166,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "meta", summary: "This document", content: "application/json"}},
 
 		// Platform webhooks.
+		{method: "GET", path: "/hooks/meta", handler: s.handleMetaWebhookHandshake,
+			doc: doc{tag: "webhooks", summary: "Verification of the Meta app's callback URL (hub.challenge with the app's webhook verify token)", content: "text/plain"}},
+		{method: "POST", path: "/hooks/meta", handler: s.handleMetaWebhook,
+			doc: doc{tag: "webhooks", summary: "The Meta app's webhook: signed with the app secret; every Meta channel named in it takes its events; 200 after durable enqueue", content: "application/json"}},
 		{method: "GET", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhookHandshake,
 			doc: doc{tag: "webhooks", summary: "Webhook URL verification (platforms with a GET handshake); 405 otherwise", content: "text/plain"}},
 		{method: "POST", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhook,
