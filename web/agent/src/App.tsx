@@ -12,7 +12,7 @@ import { LoginPage } from "./pages/Login";
 import { SearchPage } from "./pages/Search";
 import { SetupPage } from "./pages/Setup";
 import { navigate, useLocation } from "./router";
-import { agentsStore, channelsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
+import { agentsStore, channelsStore, countsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
 import type { ServerEvent, View } from "./types";
 import { Shortcuts } from "./ui/Shortcuts";
 import { Sidebar } from "./ui/Sidebar";
@@ -72,6 +72,7 @@ export function App() {
       </main>
       <Shortcuts />
       <Toasts />
+      <TitleBadge />
     </div>
   );
 }
@@ -82,7 +83,15 @@ function handleEvent(e: ServerEvent) {
     case "conversation.created":
     case "conversation.updated":
     case "conversation.assigned":
-      if (e.conversation) applyConversation(e.conversation);
+      if (e.conversation) {
+        const before = conversationsStore.get().get(e.conversation.id);
+        applyConversation(e.conversation);
+        // Someone else handed me a ticket (my own assignments already updated the cache).
+        if (me && e.conversation.assignee_id === me.id && before?.assignee_id !== me.id) {
+          const c = e.conversation;
+          notifyMessage(c.contact?.name ?? "#" + c.number, t("notify.assigned", { number: c.number }), () => navigate(`/inbox/mine/${c.id}`));
+        }
+      }
       refreshCounts();
       break;
     case "message.created":
@@ -132,6 +141,15 @@ function maybeNotify(e: ServerEvent) {
     const view = listStore.get().view;
     navigate(`/inbox/${view}/${m.conversation_id}`);
   });
+}
+
+/** TitleBadge shows the number of my active tickets in the tab title. */
+function TitleBadge() {
+  const counts = useStore(countsStore);
+  useEffect(() => {
+    document.title = counts && counts.mine > 0 ? `(${counts.mine}) Parley` : "Parley";
+  }, [counts?.mine]);
+  return null;
 }
 
 function Toasts() {

@@ -40,7 +40,7 @@ export function chime() {
 
 export function notifyMessage(from: string, body: string, onClick: () => void) {
   chime();
-  if (notificationsAllowed() !== "granted") return;
+  if (notificationsAllowed() !== "granted" || (document.visibilityState === "visible" && document.hasFocus())) return;
   const n = new Notification(t("notify.title", { name: from }), { body: body.slice(0, 140), tag: "parley-" + from });
   n.onclick = () => {
     window.focus();

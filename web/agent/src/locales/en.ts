@@ -264,6 +264,12 @@ export const en = {
   "me.sound": "Sound for new messages",
   "me.shortcuts": "Keyboard shortcuts",
   "me.signOut": "Sign out",
+  "notify.assigned": "Ticket #{number} was assigned to you",
+  "me.profile": "Profile and password",
+  "profile.title": "Your profile",
+  "profile.newPassword": "New password",
+  "profile.passwordHint": "Leave empty to keep your password. At least 8 characters.",
+  "profile.saved": "Profile saved",
   "notify.title": "New message from {name}",
 
   "keys.title": "Keyboard shortcuts",

@@ -266,6 +266,12 @@ export const zhCN: Record<MessageKey, string> = {
   "me.sound": "新消息提示音",
   "me.shortcuts": "键盘快捷键",
   "me.signOut": "退出登录",
+  "notify.assigned": "工单 #{number} 已分配给你",
+  "me.profile": "个人资料和密码",
+  "profile.title": "个人资料",
+  "profile.newPassword": "新密码",
+  "profile.passwordHint": "留空则不修改密码。至少 8 个字符。",
+  "profile.saved": "个人资料已保存",
   "notify.title": "{name} 发来新消息",
 
   "keys.title": "键盘快捷键",

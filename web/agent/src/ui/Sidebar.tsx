@@ -1,5 +1,6 @@
 // The left rail: inbox views with live counts, other sections, and the
 // agent's own menu (presence, language, notifications, sign out).
+import { useState } from "preact/hooks";
 import { api } from "../api";
 import { languages, t, type MessageKey } from "../i18n";
 import { askNotifications, notificationsAllowed, soundStore } from "../notify";
@@ -7,7 +8,7 @@ import { link, navigate } from "../router";
 import { connectedStore, countsStore, meStore, toast, useStore } from "../store";
 import type { Presence, View } from "../types";
 import { disconnect } from "../ws";
-import { Avatar, Popover, errorText } from "./common";
+import { Avatar, Field, Modal, Popover, errorText } from "./common";
 import { Icon } from "./icons";
 import { openShortcuts } from "./Shortcuts";
 
@@ -86,7 +87,10 @@ function MeMenu() {
     navigate("/inbox/mine", true);
   };
   const perm = notificationsAllowed();
+  const [profile, setProfile] = useState(false);
   return (
+    <>
+    {profile && <ProfileDialog onClose={() => setProfile(false)} />}
     <Popover label={t("me.menu")} class="me-menu" up button={
       <span class="me-button">
         <Avatar name={me.name} size={28} presence={me.presence} />
@@ -125,6 +129,10 @@ function MeMenu() {
             <input type="checkbox" checked={sound} onChange={(e) => soundStore.set((e.target as HTMLInputElement).checked)} />
             {t("me.sound")}
           </label>
+          <button type="button" class="menu-item" onClick={() => { close(); setProfile(true); }}>
+            <Icon name="user" />
+            {t("me.profile")}
+          </button>
           <button type="button" class="menu-item" onClick={() => { close(); openShortcuts(); }}>
             <Icon name="keyboard" />
             {t("me.shortcuts")}
@@ -137,5 +145,40 @@ function MeMenu() {
         </div>
       )}
     </Popover>
+    </>
+  );
+}
+
+function ProfileDialog({ onClose }: { onClose: () => void }) {
+  const me = useStore(meStore)!;
+  const [name, setName] = useState(me.name);
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      meStore.set(await api.updateMe({ name: name.trim(), ...(password ? { password } : {}) }));
+      toast(t("profile.saved"), "success");
+      onClose();
+    } catch (err) {
+      toast(errorText(err), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title={t("profile.title")} onClose={onClose}>
+      <form class="form" onSubmit={save}>
+        <Field label={t("field.name")}><input required value={name} autoComplete="name" onInput={(e) => setName(e.currentTarget.value)} /></Field>
+        <Field label={t("profile.newPassword")} hint={t("profile.passwordHint")}>
+          <input type="password" minLength={8} autoComplete="new-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+        </Field>
+        <div class="modal-actions">
+          <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>
+          <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
+        </div>
+      </form>
+    </Modal>
   );
 }
