@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -87,6 +89,16 @@ func (sqliteDialect) isRetryable(err error) bool {
 // survives a crashed process and loses at most the last commits on power
 // loss.
 func openSQLite(path string) (writer, reader *sql.DB, err error) {
+	if path == ":memory:" || strings.Contains(path, "mode=memory") {
+		// The writer and the readers are separate connections: they would
+		// each get their own empty in-memory database.
+		return nil, nil, parley.Errorf(parley.EINVALID, "in-memory SQLite is not supported; use a file (a temporary one in tests)")
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, parley.WrapError(parley.EINVALID, err, "creating the directory of %s", path)
+		}
+	}
 	pragmas := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)"
 	writer, err = sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=cache_size(-32000)&_txlock=immediate")

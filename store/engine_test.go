@@ -119,4 +119,15 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 	if parley.ErrorCode(err) != parley.EINVALID {
 		t.Fatalf("empty DSN: %v", err)
 	}
+	_, err = store.Open(ctx, store.Config{DSN: "sqlite::memory:", SecretKey: storetest.MustKey(t)})
+	if parley.ErrorCode(err) != parley.EINVALID {
+		t.Fatalf("in-memory DSN: %v", err)
+	}
+}
+
+func TestOpenCreatesTheDataDirectory(t *testing.T) {
+	dsn := "sqlite:" + t.TempDir() + "/data/nested/parley.db"
+	if err := store.Migrate(context.Background(), dsn); err != nil {
+		t.Fatal(err)
+	}
 }
