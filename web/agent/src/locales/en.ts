@@ -160,6 +160,7 @@ export const en = {
   "window.closed": "Reply window closed",
   "window.explain": "The platform accepts free replies only within 24 hours of the customer's last message.",
   "window.closedHumanAgent": "The 24-hour window has closed. {channel} still accepts a human agent's reply up to 7 days after the customer's last message; after that the reply will fail.",
+  "window.closedAll": "More than 7 days have passed since the customer's last message: {channel} will refuse this reply until they write again.",
   "window.closedTemplate": "The 24-hour window has closed. {channel} only accepts approved templates now: a free-form reply will fail until the customer writes again.",
 
   "contact.panel": "Contact details",

@@ -162,6 +162,7 @@ export const zhCN: Record<MessageKey, string> = {
   "window.closed": "回复窗口已关闭",
   "window.explain": "该平台只允许在客户最后一条消息后的 24 小时内自由回复。",
   "window.closedHumanAgent": "24 小时窗口已关闭。{channel} 仍允许人工客服在客户最后一条消息后的 7 天内回复；超过之后回复会失败。",
+  "window.closedAll": "距客户最后一条消息已超过 7 天：在客户再次来信前，{channel} 会拒绝这条回复。",
   "window.closedTemplate": "24 小时窗口已关闭。{channel} 现在只接受已审核的模板消息：在客户再次来信前，普通回复会失败。",
 
   "contact.panel": "联系人详情",

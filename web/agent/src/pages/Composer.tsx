@@ -121,7 +121,11 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
       {win && !win.open && (
         <p class="composer-warn" role="note">
           <Icon name="alert" size={14} />
-          {info.afterWindow === "template" ? t("window.closedTemplate", { channel: info.name }) : t("window.closedHumanAgent", { channel: info.name })}
+          {info.afterWindow === "template"
+            ? t("window.closedTemplate", { channel: info.name })
+            : pastHumanAgent(conv.last_inbound_at, now)
+              ? t("window.closedAll", { channel: info.name })
+              : t("window.closedHumanAgent", { channel: info.name })}
         </p>
       )}
       {canned.length > 0 && (
@@ -175,4 +179,9 @@ function WindowBadge({ open, remainingMs }: { open: boolean; remainingMs: number
       {open ? t("window.left", { time: duration(remainingMs) }) : t("window.closed")}
     </span>
   );
+}
+
+/** pastHumanAgent tells whether even the 7-day human-agent extension has run out. */
+function pastHumanAgent(lastInboundAt: string | undefined, now: number): boolean {
+  return !lastInboundAt || now - new Date(lastInboundAt).getTime() > 7 * 24 * 3600000;
 }
