@@ -2,6 +2,7 @@ package widget
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -44,7 +45,11 @@ func (h *Handler) receiveEvent(e *parley.Event) {
 // viewing (the visitor's messages are seen) or left. Visitors' own
 // activity (negative ids) is for agents only.
 func (h *Handler) receivePresence(p *parley.PresenceInfo) {
-	if p == nil || p.AgentID <= 0 || p.ConversationID == 0 || p.Activity == "" {
+	if p == nil || p.ConversationID == 0 || p.Activity == "" {
+		return
+	}
+	if p.AgentID < 0 {
+		h.online.apply(p, time.Now())
 		return
 	}
 	targets := h.sockets.ofConversation(p.ConversationID)

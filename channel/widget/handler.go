@@ -19,6 +19,9 @@ type Config struct {
 	Inbound  parley.InboundPublisher
 	Events   parley.EventSubscriber
 	Presence parley.PresenceBus
+	// Adapters finds the e-mail channel's adapter for replies to visitors
+	// who left the page (see NewAdapter); nil keeps every reply in the widget.
+	Adapters parley.AdapterSource
 	// FilesDir keeps visitors' uploads; "" disables uploads.
 	FilesDir string
 	// PublicURL is how browsers reach Parley ("https://help.example.com"),
@@ -41,6 +44,7 @@ type Handler struct {
 	sockets *registry
 	limits  *limiters
 	names   agentNames
+	online  visitorsOnline
 
 	mu      sync.Mutex
 	started bool

@@ -21,6 +21,7 @@ import (
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/bus/bustest"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/store"
@@ -61,7 +62,13 @@ func MustEnv(tb testing.TB, limits widget.Limits, config map[string]string) *env
 	}
 	quiet := slog.New(slog.DiscardHandler)
 	adapters := channel.NewRegistry()
-	adapters.Register(parley.PlatformWidget, widget.New)
+	e.Handler, err = widget.NewHandler(widget.Config{Store: st, Inbound: b, Events: b, Presence: b, Adapters: adapters,
+		FilesDir: e.Files, Logger: quiet, Limits: limits})
+	if err != nil {
+		tb.Fatalf("new handler: %v", err)
+	}
+	adapters.Register(parley.PlatformWidget, e.Handler.NewAdapter)
+	adapters.Register(parley.PlatformEmail, email.New)
 	proc := &pipeline.Processor{Store: st, Events: b, Logger: quiet}
 	send := &pipeline.Sender{Store: st, Adapters: adapters, Events: b, Outbound: b, Logger: quiet}
 	if err := b.ConsumeInbound(ctx, 64, proc.Handle); err != nil {
@@ -69,10 +76,6 @@ func MustEnv(tb testing.TB, limits widget.Limits, config map[string]string) *env
 	}
 	if err := b.ConsumeOutbound(ctx, send.Handle); err != nil {
 		tb.Fatalf("consume outbound: %v", err)
-	}
-	e.Handler, err = widget.NewHandler(widget.Config{Store: st, Inbound: b, Events: b, Presence: b, FilesDir: e.Files, Logger: quiet, Limits: limits})
-	if err != nil {
-		tb.Fatalf("new handler: %v", err)
 	}
 	if err := e.Handler.Start(ctx); err != nil {
 		tb.Fatalf("start handler: %v", err)
@@ -322,6 +325,18 @@ func (p *presenceLog) add(i *parley.PresenceInfo) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.seen = append(p.seen, *i)
+}
+
+// index is the position of the last notice that matches, or -1.
+func (p *presenceLog) index(match func(parley.PresenceInfo) bool) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := len(p.seen) - 1; i >= 0; i-- {
+		if match(p.seen[i]) {
+			return i
+		}
+	}
+	return -1
 }
 
 func (p *presenceLog) find(match func(parley.PresenceInfo) bool) bool {

@@ -92,11 +92,12 @@ func TestTyping(t *testing.T) {
 				return p.ConversationID == conv && p.AgentID < 0 && p.AgentName == "Ivy" && p.Activity == parley.ActivityTyping
 			})
 		})
+		typed := seen.index(func(p parley.PresenceInfo) bool { return p.AgentID < 0 && p.Activity == parley.ActivityTyping })
 		v.send(t, map[string]any{"type": "typing", "active": false})
-		eventually(t, "visitor stopped typing", func() bool {
-			return seen.find(func(p parley.PresenceInfo) bool {
-				return p.ConversationID == conv && p.AgentID < 0 && p.Activity == parley.ActivityLeft
-			})
+		eventually(t, "visitor stopped typing, still on the page", func() bool {
+			return seen.index(func(p parley.PresenceInfo) bool {
+				return p.ConversationID == conv && p.AgentID < 0 && p.Activity == parley.ActivityViewing
+			}) > typed
 		})
 	})
 

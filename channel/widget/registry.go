@@ -51,6 +51,7 @@ func (g *registry) watch(s *socket, conv int64) {
 	s.convs[conv] = struct{}{}
 	if conv > s.latestConv {
 		s.latestConv = conv
+		s.announceSoon()
 	}
 	addTo(g.byConv, conv, s)
 }

@@ -39,6 +39,8 @@ type socket struct {
 	convs      map[int64]struct{} // guarded by registry.mu
 	latestConv int64              // guarded by registry.mu
 
+	announce chan struct{}
+
 	kickOnce sync.Once
 	kicked   chan struct{}
 	code     websocket.StatusCode
@@ -85,6 +87,7 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) {
 	h.sockets.add(s)
 	defer h.sockets.remove(s)
 	go s.writeLoop(ctx)
+	go s.announceLoop(ctx)
 	s.run(ctx)
 }
 
@@ -110,7 +113,7 @@ func (h *Handler) greet(ctx context.Context, conn *websocket.Conn, ch *widgetCha
 	}
 	s := &socket{
 		h: h, conn: conn, channel: ch, visitor: v, name: c.Name, remote: remote, send: make(chan []byte, sendQueue),
-		frames: h.limits.cfg.FramePerSocket.limiter(), convs: map[int64]struct{}{}, kicked: make(chan struct{}),
+		frames: h.limits.cfg.FramePerSocket.limiter(), convs: map[int64]struct{}{}, kicked: make(chan struct{}), announce: make(chan struct{}, 1),
 	}
 	online := ch.settings.Open(h.clock.Now())
 	s.enqueue(encodeFrame(serverFrame{Type: "ready", Online: &online,
@@ -136,6 +139,7 @@ func (s *socket) catchUp(ctx context.Context, after int64) {
 		last = max(last, m.ID)
 	}
 	s.enqueue(encodeFrame(serverFrame{Type: "caught_up", LastID: &last}))
+	s.announceSoon()
 }
 
 // run reads client frames until the socket ends.

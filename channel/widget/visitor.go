@@ -101,7 +101,7 @@ func (s *socket) typing(ctx context.Context, active bool) {
 	if !active && s.lastTyping.IsZero() {
 		return
 	}
-	activity := parley.ActivityLeft
+	activity := parley.ActivityViewing // typing stopped; still on the page
 	s.lastTyping = time.Time{}
 	if active {
 		activity, s.lastTyping = parley.ActivityTyping, now

@@ -59,6 +59,7 @@ const TextLimit = 8000
 // external id that the visitor's receipts later name.
 type Adapter struct {
 	channel *parley.Channel
+	offline *Handler // set by Handler.NewAdapter: e-mails replies to visitors who left
 }
 
 var _ parley.AdapterFactory = New
@@ -107,7 +108,7 @@ func (a *Adapter) ParseWebhook([]byte) ([]*parley.InboundEvent, error) {
 // node, push it when the message.updated event arrives; the visitor's
 // widget answers with delivered and read receipts. A message to a contact
 // without a widget identity on this channel is a permanent failure.
-func (a *Adapter) Send(_ context.Context, m parley.OutboundMessage) (parley.SendResult, error) {
+func (a *Adapter) Send(ctx context.Context, m parley.OutboundMessage) (parley.SendResult, error) {
 	if m.Message == nil {
 		return parley.SendResult{}, &parley.SendError{Class: parley.SendPermanent, Code: "no_message", Reason: "nothing to send"}
 	}
@@ -118,6 +119,14 @@ func (a *Adapter) Send(_ context.Context, m parley.OutboundMessage) (parley.Send
 	if len([]rune(m.Message.Body)) > TextLimit {
 		return parley.SendResult{}, &parley.SendError{Class: parley.SendPermanent, Code: "too_long",
 			Reason: "the reply is longer than " + strconv.Itoa(TextLimit) + " characters"}
+	}
+	if a.offline != nil {
+		if res, handled, err := a.offline.sendOffline(ctx, m); handled {
+			if err == nil {
+				res = parley.SendResult{ExternalID: outboundExternalID(m.Message.ID), Status: parley.MessageSent}
+			}
+			return res, err
+		}
 	}
 	return parley.SendResult{ExternalID: outboundExternalID(m.Message.ID), Status: parley.MessageSent}, nil
 }
