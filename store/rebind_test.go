@@ -39,3 +39,17 @@ func FuzzRebindPositional(f *testing.F) {
 		rebindPositional(q, args) // must not panic
 	})
 }
+
+func FuzzDecodeCursor(f *testing.F) {
+	f.Add(encodeCursor(conversationCursor{Values: []*int64{nil}}))
+	f.Add("!!")
+	f.Add("eyJ2IjpbMSwyXX0")
+	f.Fuzz(func(t *testing.T, s string) {
+		var cur conversationCursor
+		if err := decodeCursor(s, &cur); err != nil {
+			return
+		}
+		var args argList
+		afterCursor(sortKeys(""), cur.Values, &args) // must not panic
+	})
+}

@@ -223,6 +223,25 @@ func testIngest(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("malformed events are skipped, not fatal", func(t *testing.T) {
+		st := open(t)
+		ch := MustCreateChannel(t, st, parley.PlatformMessenger)
+		noSender := MessageEvent(ch, "", "m-nosender", "who am I", base)
+		badReceipt := &parley.InboundEvent{Kind: parley.InboundReceipt, ChannelID: ch.ID, Status: "lost", Targets: []string{"x"}}
+		noTarget := &parley.InboundEvent{Kind: parley.InboundEdit, ChannelID: ch.ID, Text: "edit of nothing"}
+		unknownKind := &parley.InboundEvent{Kind: "poke", ChannelID: ch.ID}
+		good := MessageEvent(ch, "c", "m-good", "fine", base)
+		res := MustIngest(t, st, nil, noSender, badReceipt, noTarget, unknownKind, good)
+		for i, r := range res[:5] {
+			if r.Message != nil || r.Conversation != nil || len(r.Updated) > 0 {
+				t.Fatalf("malformed event %d stored: %+v", i, r)
+			}
+		}
+		if res[5].Message == nil {
+			t.Fatal("the good event was not stored")
+		}
+	})
+
 	t.Run("events of unknown channels are skipped", func(t *testing.T) {
 		st := open(t)
 		ch := MustCreateChannel(t, st, parley.PlatformMessenger)
