@@ -1,6 +1,3 @@
-// Package e2e drives the agent workspace in a real headless Chromium against
-// a real Parley node (SQLite + embedded NATS, booted in-process on a free
-// port). It writes screenshots of the main screens to docs/screenshots/.
 package e2e
 
 import (
@@ -219,7 +216,7 @@ func (n *Node) MustPostInbound(tb testing.TB, messages []InboundMessage, receipt
 // MustWaitConversations polls the API until at least want tickets exist.
 func (n *Node) MustWaitConversations(tb testing.TB, want int) []*parley.Conversation {
 	tb.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		var page struct{ Items []*parley.Conversation }
 		n.Do(tb, "GET", "/api/v1/conversations?view=all&limit=200", nil, &page)
@@ -227,7 +224,7 @@ func (n *Node) MustWaitConversations(tb testing.TB, want int) []*parley.Conversa
 			return page.Items
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("only %d of %d conversations after 15s\n%s", len(page.Items), want, n.Logs)
+			tb.Fatalf("only %d of %d conversations after 45s\n%s", len(page.Items), want, n.Logs)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -286,7 +283,7 @@ func run(tb testing.TB, ctx context.Context, what string, steps ...chromedp.Acti
 // get runs one action with a deadline and returns its value.
 func get[T any](tb testing.TB, ctx context.Context, what string, action chromedp.Action[T]) T {
 	tb.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, 45*time.Second) // generous: CI runs every package at once
 	defer cancel()
 	v, err := chromedp.Run(tctx, action)
 	if err != nil {
@@ -311,7 +308,7 @@ func eval(expr string) chromedp.Action[chromedp.Void] {
 
 // until waits for a JavaScript condition to hold.
 func until(expr string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(15*time.Second))
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(30*time.Second))
 }
 
 // screenshot writes the viewport as docs/screenshots/<name>.png.

@@ -425,7 +425,7 @@ func findByContact(t *testing.T, convs []*parley.Conversation, name string) *par
 // externalIDOf waits until the reply has been sent and returns the id the channel gave it.
 func externalIDOf(t *testing.T, n *Node, convID int64, body string) string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		var page struct{ Items []*parley.Message }
 		n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d/messages?limit=200", convID), nil, &page)
@@ -442,7 +442,7 @@ func externalIDOf(t *testing.T, n *Node, convID int64, body string) string {
 
 func waitPreview(t *testing.T, n *Node, name, preview string) *parley.Conversation {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // 2,000 messages under -race on a busy machine
 	for time.Now().Before(deadline) {
 		for _, c := range n.MustWaitConversations(t, 1) {
 			if c.Contact != nil && c.Contact.Name == name && strings.HasPrefix(c.LastPreview, preview) {
