@@ -258,3 +258,28 @@ func TestBrowserOfflineChinese(t *testing.T) {
 		t.Error("the Chinese greeting is missing")
 	}
 }
+
+// TestBrowserDemo opens /widget/demo, under its own strict CSP, as a new
+// user trying their instance would.
+func TestBrowserDemo(t *testing.T) {
+	ctx := MustBrowser(t)
+	e := MustEnv(t, roomy, map[string]string{widget.ConfigGreeting: "Hello from the demo!", widget.ConfigPrechat: "name,email"})
+	browse(t, ctx, "demo", chromedp.Navigate(e.Server.URL+"/widget/demo?channel="+itoa(e.Channel.ID)),
+		until(shadow+`?.querySelector(".launcher") != null`), chromedp.Click(inWidget(".launcher")),
+		until(shadow+`.textContent.includes("Hello from the demo!")`),
+		chromedp.SendKeys(inWidget(`input[name=name]`), "Demo User"), chromedp.SendKeys(inWidget(`input[name=email]`), "demo@example.com\r"),
+		until(shadow+`.querySelector("form.details").hidden`),
+		chromedp.SendKeys(inWidget("textarea"), "Trying the widget\r"),
+		until(bubbleCount("Trying the widget")+` === 1 && !`+shadow+`.textContent.includes("Sending")`))
+	screenshot(t, ctx, "widget-demo")
+	if v := value[[]string](t, ctx, `window.__csp`); len(v) != 0 {
+		t.Fatalf("CSP violations on the demo page: %v", v)
+	}
+	list, _, err := e.Store.FindConversations(context.Background(), parley.ConversationFilter{View: parley.ViewAll, ChannelID: &e.Channel.ID})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("conversations %v %v", list, err)
+	}
+	if c := e.contactOf(t, list[0]); c.Name != "Demo User" || c.Email != "demo@example.com" {
+		t.Errorf("contact %q <%s>, want the pre-chat form's details", c.Name, c.Email)
+	}
+}

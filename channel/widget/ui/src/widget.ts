@@ -348,6 +348,8 @@ export class Widget {
     if (!text) return;
     if (this.detailFields().some((f) => f.required)) { this.showError(this.t.invalidEmail); return; }
     this.input.value = "";
+    // Some input methods still deliver the Enter as a character: keep the box empty.
+    window.setTimeout(() => { if (!this.input.value.trim()) this.input.value = ""; });
     await this.queue(text, []);
   }
 
