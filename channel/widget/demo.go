@@ -21,7 +21,14 @@ var (
 type demoData struct {
 	Base, Script, Snippet, CSP string
 	Channels                   []*parley.Channel
+	Broken                     []brokenChannel
 	Selected                   int64
+}
+
+// brokenChannel is a widget channel visitors cannot use yet, and why.
+type brokenChannel struct {
+	Name, Problem string
+	ID            int64
 }
 
 // serveDemo answers GET /widget/demo: a plain page, under the strict CSP
@@ -35,9 +42,14 @@ func (h *Handler) serveDemo(w http.ResponseWriter, r *http.Request) {
 	base := h.publicBase(r)
 	d := demoData{Base: base, Script: base + "/widget/v1/widget.js"}
 	for _, ch := range channels {
-		if ch.Platform == parley.PlatformWidget && ch.Status != parley.ChannelDisabled {
-			d.Channels = append(d.Channels, ch)
+		if ch.Platform != parley.PlatformWidget || ch.Status == parley.ChannelDisabled {
+			continue
 		}
+		if _, err := New(ch); err != nil {
+			d.Broken = append(d.Broken, brokenChannel{Name: ch.Name, ID: ch.ID, Problem: parley.ErrorMessage(err)})
+			continue
+		}
+		d.Channels = append(d.Channels, ch)
 	}
 	if id, err := strconv.ParseInt(r.URL.Query().Get("channel"), 10, 64); err == nil {
 		for _, ch := range d.Channels {

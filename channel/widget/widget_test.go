@@ -126,3 +126,20 @@ func TestDemo(t *testing.T) {
 		t.Error("demo page does not document the CSP a host needs")
 	}
 }
+
+func TestDemoExplainsMisconfiguredChannels(t *testing.T) {
+	e := MustEnv(t, roomy, nil)
+	bad := &parley.Channel{Platform: parley.PlatformWidget, Name: "No secret", Status: parley.ChannelActive}
+	if err := e.Store.CreateChannel(context.Background(), bad); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.Get(e.Server.URL + "/widget/demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "No secret (#"+itoa(bad.ID)+") cannot be used yet") || strings.Contains(string(body), "?channel="+itoa(bad.ID)) {
+		t.Fatalf("demo page does not explain the misconfigured channel:\n%s", body)
+	}
+}
