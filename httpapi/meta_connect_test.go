@@ -12,6 +12,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 	"github.com/parleyhq/parley/httpapi"
 )
 
@@ -24,7 +25,7 @@ const (
 // metaEnv is a server whose Meta app is the fake Graph server.
 func metaEnv(t *testing.T) (*Env, *fake.Server, string) {
 	t.Helper()
-	f := fake.MustStart(t, fake.Config{AppID: metaAppID, AppSecret: metaAppSecret})
+	f := faketest.MustStart(t, fake.Config{AppID: metaAppID, AppSecret: metaAppSecret})
 	e := MustEnv(t, func(c *httpapi.Config) {
 		c.Meta = &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, GraphBaseURL: f.URL,
 			DialogURL: "https://www.facebook.example", PublicURL: publicURL, GraphVersion: "v25.0"}

@@ -13,13 +13,14 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/meta"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 )
 
 // TestDemoEndToEnd wires all four adapters to a fake set up for a demo:
 // customers write on every platform, agents answer through the adapters,
 // and the fake reports delivery and read back.
 func TestDemoEndToEnd(t *testing.T) {
-	f := fake.MustStart(t, fake.Config{AppSecret: "demo-secret", AutoReceipts: true})
+	f := faketest.MustStart(t, fake.Config{AppSecret: "demo-secret", AutoReceipts: true})
 	d := f.SetupDemo()
 	r := channel.NewRegistry()
 	meta.Register(r)

@@ -16,6 +16,7 @@ import (
 	"github.com/parleyhq/parley/channel/channeltest"
 	"github.com/parleyhq/parley/channel/meta/comments"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 	"github.com/parleyhq/parley/channel/meta/internal/metakit"
 )
 
@@ -192,7 +193,7 @@ func sendErr(t *testing.T, err error) *parley.SendError {
 }
 
 func TestSend(t *testing.T) {
-	f := fake.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
+	f := faketest.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
 	f.AddPage(pageID, "kit-token")
 	f.AddComment(pageID, "555_1001", ana, time.Now().Add(-time.Hour))
 	f.AddComment(pageID, "555_1009", ana, time.Now().Add(-8*24*time.Hour))
@@ -262,7 +263,7 @@ func TestSend(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	f := fake.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
+	f := faketest.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
 	f.AddPage(pageID, "kit-token")
 	a := MustAdapter(t, f.URL)
 	var mu sync.Mutex

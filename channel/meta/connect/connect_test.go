@@ -11,11 +11,12 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/connect"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 )
 
 func MustApp(tb testing.TB) (connect.App, *fake.Server) {
 	tb.Helper()
-	f := fake.MustStart(tb, fake.Config{AppID: "1234", AppSecret: "s3cret"})
+	f := faketest.MustStart(tb, fake.Config{AppID: "1234", AppSecret: "s3cret"})
 	return connect.App{ID: "1234", Secret: "s3cret", BaseURL: f.URL}, f
 }
 

@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/app"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 )
 
 const (
@@ -91,7 +92,7 @@ func mustStartNode(tb testing.TB) *node {
 	n.client = &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	n.do(tb, "POST", "/api/v1/auth/login", map[string]string{"email": adminEmail, "password": adminPassword}, &parley.Agent{})
 
-	n.fake = fake.MustStart(tb, fake.Config{AppSecret: appSecret, AutoReceipts: true,
+	n.fake = faketest.MustStart(tb, fake.Config{AppSecret: appSecret, AutoReceipts: true,
 		Now: func() time.Time { return time.Now().UTC().Add(time.Duration(n.skew.Load())) }})
 	n.demo = n.fake.SetupDemo()
 	for _, p := range []parley.Platform{parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram, parley.PlatformWhatsApp} {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 	"github.com/parleyhq/parley/channel/meta/graph"
 )
 
@@ -90,7 +91,7 @@ func (c *clock) add(d time.Duration) {
 
 func TestMessengerSendAPI(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)}
-	f := fake.MustStart(t, fake.Config{AppSecret: "s", Now: clk.now})
+	f := faketest.MustStart(t, fake.Config{AppSecret: "s", Now: clk.now})
 	f.AddPage(page, "tok")
 
 	t.Run("token is required and must match", func(t *testing.T) {
@@ -203,7 +204,7 @@ func waTemplate(name, lang string, params ...string) map[string]any {
 }
 
 func TestWhatsAppCloudAPI(t *testing.T) {
-	f := fake.MustStart(t, fake.Config{AppSecret: "s"})
+	f := faketest.MustStart(t, fake.Config{AppSecret: "s"})
 	f.AddWhatsApp(phone, waba, "wtok")
 	f.AddTemplate(phone, "hello", "en_US", 1)
 	path := "/" + phone + "/messages"
@@ -324,7 +325,7 @@ func (r *receiver) last(t *testing.T) map[string]any {
 
 func TestSignedWebhooks(t *testing.T) {
 	rcv := newReceiver(t, "app-secret")
-	f := fake.MustStart(t, fake.Config{AppSecret: "app-secret", WebhookURL: rcv.URL, AsyncWhatsAppFailures: true})
+	f := faketest.MustStart(t, fake.Config{AppSecret: "app-secret", WebhookURL: rcv.URL, AsyncWhatsAppFailures: true})
 	f.AddPage(page, "tok")
 	f.AddWhatsApp(phone, waba, "wtok")
 
@@ -369,7 +370,7 @@ func TestSignedWebhooks(t *testing.T) {
 
 func TestWebhookFailureIsReported(t *testing.T) {
 	rcv := newReceiver(t, "other-secret")
-	f := fake.MustStart(t, fake.Config{AppSecret: "app-secret", WebhookURL: rcv.URL})
+	f := faketest.MustStart(t, fake.Config{AppSecret: "app-secret", WebhookURL: rcv.URL})
 	f.AddPage(page, "tok")
 	if _, err := f.MessengerText(page, psid, "hi"); err == nil {
 		t.Fatal("a refused webhook was not reported")

@@ -11,6 +11,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/channeltest"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 	"github.com/parleyhq/parley/channel/meta/instagram"
 	"github.com/parleyhq/parley/channel/meta/internal/metakit"
 )
@@ -202,7 +203,7 @@ func sendErr(t *testing.T, err error) *parley.SendError {
 }
 
 func TestSend(t *testing.T) {
-	f := fake.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
+	f := faketest.MustStart(t, fake.Config{AppSecret: metakit.AppSecret})
 	f.AddInstagram(igID, "kit-token")
 	f.SetInbound(igID, igsid, time.Now().Add(-time.Hour))
 	f.AddComment(igID, "17860000000000001", "17841400000000009", time.Now().Add(-time.Hour))

@@ -12,12 +12,13 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 	"github.com/parleyhq/parley/channel/meta/messenger"
 )
 
 func MustFake(tb testing.TB) *fake.Server {
 	tb.Helper()
-	f := fake.MustStart(tb, fake.Config{AppSecret: "appsecret"})
+	f := faketest.MustStart(tb, fake.Config{AppSecret: "appsecret"})
 	f.AddPage(pageID, "page-token")
 	return f
 }

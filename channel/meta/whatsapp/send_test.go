@@ -12,12 +12,13 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/fake"
+	"github.com/parleyhq/parley/channel/meta/fake/faketest"
 )
 
 func MustFake(tb testing.TB, cfg fake.Config) *fake.Server {
 	tb.Helper()
 	cfg.AppSecret = "appsecret"
-	f := fake.MustStart(tb, cfg)
+	f := faketest.MustStart(tb, cfg)
 	f.AddWhatsApp(phoneID, wabaID, "wa-token")
 	f.AddTemplate(phoneID, "order_update", "en_US", 2)
 	return f
