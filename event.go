@@ -35,6 +35,9 @@ const (
 
 // PresenceInfo is an agent's presence or activity in a conversation.
 type PresenceInfo struct {
+	// AgentID is the agent; a negative id is a website visitor (the widget
+	// channel's contact -AgentID, named by AgentName) typing or viewing
+	// their own ticket, so agents see customers the way they see colleagues.
 	AgentID        int64    `json:"agent_id"`
 	AgentName      string   `json:"agent_name"`
 	Presence       Presence `json:"presence,omitempty"`
