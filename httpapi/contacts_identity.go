@@ -227,14 +227,7 @@ func (s *Server) handleContact360(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return nil, err
 		}
-		me := agentFrom(r.Context())
-		visible := v.Conversations[:0]
-		for _, c := range v.Conversations {
-			if me.CanSee(c) {
-				visible = append(visible, c)
-			}
-		}
-		v.Conversations = visible
+		hideInvisibleTickets(agentFrom(r.Context()), v)
 		if !s.unmasked(r.Context()) {
 			v.Contact = identity.MaskContact(v.Contact)
 			for i := range v.Claims {
@@ -247,6 +240,34 @@ func (s *Server) handleContact360(w http.ResponseWriter, r *http.Request) {
 		v.External = &ext
 		return v, nil
 	})
+}
+
+// hideInvisibleTickets keeps only the tickets the agent may see, and their
+// messages and links.
+func hideInvisibleTickets(me *parley.Agent, v *identity.View360) {
+	seen := map[int64]bool{}
+	convs := v.Conversations[:0]
+	for _, c := range v.Conversations {
+		if me.CanSee(c) {
+			seen[c.ID] = true
+			convs = append(convs, c)
+		}
+	}
+	v.Conversations = convs
+	timeline := v.Timeline[:0]
+	for _, e := range v.Timeline {
+		if seen[e.ConversationID] {
+			timeline = append(timeline, e)
+		}
+	}
+	v.Timeline = timeline
+	links := v.Links[:0]
+	for _, l := range v.Links {
+		if seen[l.ConversationID] && seen[l.LinkedID] {
+			links = append(links, l)
+		}
+	}
+	v.Links = links
 }
 
 // lookupExternal asks the company's systems about c, through the shared

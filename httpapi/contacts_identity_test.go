@@ -73,6 +73,33 @@ func TestContactDetailsAreMaskedByRole(t *testing.T) {
 			t.Errorf("the member's ticket list shows no contact: %s", bodies["/api/v1/conversations"])
 		}
 	})
+	t.Run("the 360 view shows an agent only the tickets they may see", func(t *testing.T) {
+		other := &parley.Channel{Platform: parley.PlatformAPI, Name: "Shop", Status: parley.ChannelActive, Secrets: map[string]string{"secret": "x"}}
+		if err := te.Store.CreateChannel(context.Background(), other); err != nil {
+			t.Fatal(err)
+		}
+		ev := &parley.InboundEvent{Kind: parley.InboundMessage, ChannelID: other.ID, Platform: other.Platform, ExternalID: "shop-1",
+			Direction: parley.DirectionIn, Timestamp: time.Now().UTC(), Text: "private billing question",
+			Sender: parley.Sender{Kind: parley.IdentityExternal, ID: "shop-ana", Verified: true,
+				Extra: []parley.Identity{{Kind: parley.IdentityEmail, Value: "ana.silva@example.com", Verified: true}}}}
+		res, err := te.Store.Ingest(context.Background(), []*parley.InboundEvent{ev})
+		if err != nil || res[0].Contact.ID != conv.ContactID {
+			t.Fatalf("second channel: %v %+v", err, res)
+		}
+		otherTeam := &parley.Team{Name: "Finance"}
+		if err := te.Store.CreateTeam(context.Background(), otherTeam); err != nil {
+			t.Fatal(err)
+		}
+		te.MustPatch(t, res[0].Conversation, map[string]any{"team_id": otherTeam.ID})
+		member := Do(t, te.Srv, Req{Method: "GET", Path: contactPath + "/360", Token: te.Member})
+		admin := MustDecode[identity.View360](t, Do(t, te.Srv, Req{Method: "GET", Path: contactPath + "/360", Token: te.Admin}))
+		if strings.Contains(member.Body.String(), "private billing question") || len(MustDecode[identity.View360](t, member).Conversations) != 1 {
+			t.Fatalf("member sees another team's ticket: %s", member.Body)
+		}
+		if len(admin.Conversations) != 2 || len(admin.Links) != 1 {
+			t.Fatalf("admin 360: %d tickets, links %+v", len(admin.Conversations), admin.Links)
+		}
+	})
 	t.Run("only admins change the policy, and it applies at once", func(t *testing.T) {
 		body := identity.FieldPolicy{UnmaskedRoles: []parley.Role{parley.RoleAgent, parley.RoleSupervisor}}
 		if rec := Do(t, te.Srv, Req{Method: "PUT", Path: "/api/v1/settings/field-policy", Token: te.Member, Body: body}); rec.Code != http.StatusForbidden {
