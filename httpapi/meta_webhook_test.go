@@ -16,7 +16,7 @@ import (
 
 // metaHookEnv serves the real Meta adapters, with a Messenger channel on
 // each of two Pages and a WhatsApp channel.
-func metaHookEnv(t *testing.T) (*Env, map[string]*parley.Channel) {
+func metaHookEnv(t testing.TB) (*Env, map[string]*parley.Channel) {
 	t.Helper()
 	reg := channel.NewRegistry()
 	meta.Register(reg)
@@ -108,6 +108,26 @@ func TestMetaAppWebhook(t *testing.T) {
 		}
 		if rec := Do(t, e.Srv, Req{Method: "GET", Path: "/hooks/meta?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42"}); rec.Code != http.StatusForbidden {
 			t.Errorf("wrong token = %d", rec.Code)
+		}
+	})
+}
+
+// FuzzMetaAppWebhook: any signed body gets 200 or 400, never a 500 or a
+// panic, and only 200 may enqueue anything.
+func FuzzMetaAppWebhook(f *testing.F) {
+	e, _ := metaHookEnv(f)
+	f.Add(`{"object":"page","entry":[` + messengerEntry("111", "m_a") + `]}`)
+	f.Add(`{"object":"whatsapp_business_account","entry":[{"id":"444","changes":[{"value":{"metadata":{"phone_number_id":333}}}]}]}`)
+	f.Add(`{"object":"instagram","entry":[{"id":[]}]}`)
+	f.Add(`[]`)
+	f.Fuzz(func(t *testing.T, body string) {
+		before := e.Inbound.Count()
+		code := postMetaHook(t, e, body, metaAppSecret)
+		if code != http.StatusOK && code != http.StatusBadRequest {
+			t.Fatalf("%q = %d", body, code)
+		}
+		if code != http.StatusOK && e.Inbound.Count() != before {
+			t.Fatalf("%q = %d but enqueued", body, code)
 		}
 	})
 }

@@ -7,7 +7,8 @@
 // sends signed webhooks (messages, receipts, statuses, comments) to a target
 // URL.
 //
-// Start one with Start (or mount the *Server as an http.Handler), register
+// Start one with Listen (tests: faketest.MustStart; or mount the *Server as an
+// http.Handler), register
 // accounts with AddPage, AddInstagram and AddWhatsApp, point a channel's
 // graph_base_url at Server.URL, and drive inbound traffic with the webhook
 // methods (MessengerText, WhatsAppText, Comment…).
