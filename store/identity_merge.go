@@ -52,6 +52,9 @@ func (s *Store) MergeContacts(ctx context.Context, survivorID, sourceID, agentID
 }
 
 func (t *tx) mergeContacts(ctx context.Context, survivorID, sourceID, agentID int64) (*identity.MergeResult, error) {
+	if err := t.lockContacts(ctx, survivorID, sourceID); err != nil {
+		return nil, err
+	}
 	survivor, err := t.findContact(ctx, survivorID)
 	if err != nil {
 		return nil, err
@@ -92,6 +95,19 @@ func (t *tx) mergeContacts(ctx context.Context, survivorID, sourceID, agentID in
 	}
 	_, err = t.exec(ctx, `UPDATE contact_merges SET snapshot = $1, result = $2 WHERE id = $3`, mustJSON(snap), mustJSON(res), mergeID)
 	return res, t.s.wrap(err, "recording merge %d", mergeID)
+}
+
+// lockContacts makes concurrent merges of the same contacts wait for each
+// other on PostgreSQL (in id order, so two cannot deadlock); the one that
+// comes second then finds a merged-away contact gone. SQLite has one
+// writer, so merges are serial there anyway.
+func (t *tx) lockContacts(ctx context.Context, ids ...int64) error {
+	if t.s.d.name() != "postgres" {
+		return nil
+	}
+	var args argList
+	_, err := t.int64s(ctx, `SELECT id FROM contacts WHERE id IN `+in(&args, ids)+` ORDER BY id FOR UPDATE`, args...)
+	return t.s.wrap(err, "locking contacts")
 }
 
 func nullAgent(id int64) any {

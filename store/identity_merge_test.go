@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/identity"
 	"github.com/parleyhq/parley/store"
+	"github.com/parleyhq/parley/store/storetest"
 )
 
 // mergeTables are the tables a contact merge touches.
@@ -271,3 +273,32 @@ func TestSuggestionsOfferWeakMatchesWithEvidence(t *testing.T) {
 type stepClock struct{ at time.Time }
 
 func (c *stepClock) Now() time.Time { return c.at }
+
+// Two agents merging crosswise at once (A←B on one node, B←A on another)
+// must end with one contact, never zero or a half-merged pair.
+func TestCrosswiseMergesAtOnce(t *testing.T) {
+	onBothEngineDSNs(t, func(t *testing.T, newDSN func(tb testing.TB) string) {
+		ctx := context.Background()
+		dsn := newDSN(t)
+		a, b := storetest.MustOpenDSN(t, dsn), storetest.MustOpenDSN(t, dsn)
+		f := mustMergeFixture(t, a)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		wg.Go(func() { _, errs[0] = a.MergeContacts(ctx, f.ana.ID, f.as.ID, 0) })
+		wg.Go(func() { _, errs[1] = b.MergeContacts(ctx, f.as.ID, f.ana.ID, 0) })
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch parley.ErrorCode(err) {
+			case "":
+				ok++
+			case parley.ENOTFOUND:
+			default:
+				t.Fatalf("merge failed with %v", err)
+			}
+		}
+		if ok != 1 || countRows(t, a, `SELECT COUNT(*) FROM contacts`) != 1 {
+			t.Fatalf("%d merges succeeded; %d contacts left (%v)", ok, countRows(t, a, `SELECT COUNT(*) FROM contacts`), errs)
+		}
+	})
+}
