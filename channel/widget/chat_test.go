@@ -8,6 +8,7 @@ import (
 )
 
 func TestChat(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	s := e.MustSession(t, e.Channel, map[string]any{"name": "Mia"})
 	v := e.MustConnect(t, e.Channel, s.Token, 0)
@@ -122,6 +123,7 @@ func statusOf(tb testing.TB, e *env, id int64) parley.MessageStatus {
 // sent while the visitor is away arrive on reconnect, a message whose ack
 // was lost is resent and stored once, and nothing shows twice.
 func TestReconnect(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	s := e.MustSession(t, e.Channel, nil)
 	v := e.MustConnect(t, e.Channel, s.Token, 0)
@@ -194,6 +196,7 @@ func TestReconnect(t *testing.T) {
 }
 
 func TestCatchUpWindow(t *testing.T) {
+	t.Parallel()
 	// A reply queued before the last message the visitor saw, but sent after
 	// it, must still come back on catch-up.
 	e := MustEnv(t, roomy, nil)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestPublicConfig(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, map[string]string{
 		widget.ConfigColor: "#FF5500", widget.ConfigPosition: "left", widget.ConfigGreeting: "Hello!",
 		widget.ConfigGreetingZH: "你好！", widget.ConfigLocale: "zh-CN", widget.ConfigPrechat: "name,email*",

@@ -20,6 +20,7 @@ import (
 // and the outbound sender run on node A. Messages cross both ways over the
 // shared NATS server, and A knows the visitor is on the page.
 func TestTwoNodes(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	st, err := store.Open(ctx, store.Config{DSN: filepath.Join(t.TempDir(), "p.db"), SecretKey: make([]byte, 32)})

@@ -13,6 +13,7 @@ import (
 )
 
 func TestVisitorPresence(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	var seen presenceLog
 	ctx, cancel := context.WithCancel(context.Background())
@@ -50,6 +51,7 @@ func TestVisitorPresence(t *testing.T) {
 // the agent's reply by mail, in the same ticket; a visitor on the page
 // does not.
 func TestOfflineEmail(t *testing.T) {
+	t.Parallel()
 	smtp := mailtest.StartSMTPCapture(t, "none", "", "")
 	e := MustEnv(t, roomy, nil)
 	mail := &parley.Channel{Platform: parley.PlatformEmail, Name: "Support mail", Status: parley.ChannelActive, Config: map[string]string{

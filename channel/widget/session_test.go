@@ -36,6 +36,7 @@ func identityOf(c *parley.Contact, kind parley.IdentityKind, value string) *parl
 }
 
 func TestSession(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 
 	t.Run("the stored token resumes the same visitor", func(t *testing.T) {
@@ -132,6 +133,7 @@ func TestSession(t *testing.T) {
 }
 
 func TestIsolation(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	other := MustWidgetChannel(t, e.Store, nil)
 	a := e.MustSession(t, e.Channel, nil)

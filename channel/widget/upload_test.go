@@ -47,6 +47,7 @@ func mustUpload(tb testing.TB, e *env, ch *parley.Channel, token, name string, d
 }
 
 func TestUpload(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, map[string]string{widget.ConfigUploadMax: "2048"})
 	s := e.MustSession(t, e.Channel, nil)
 

@@ -68,6 +68,7 @@ func TestAdapter(t *testing.T) {
 }
 
 func TestScript(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	req, _ := http.NewRequest("GET", e.Server.URL+"/widget/v1/widget.js", nil)
 	req.Header.Set("Accept-Encoding", "gzip")
@@ -107,6 +108,7 @@ func TestScript(t *testing.T) {
 }
 
 func TestDemo(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	res, err := http.Get(e.Server.URL + "/widget/demo?channel=" + itoa(e.Channel.ID))
 	if err != nil {
@@ -128,6 +130,7 @@ func TestDemo(t *testing.T) {
 }
 
 func TestDemoExplainsMisconfiguredChannels(t *testing.T) {
+	t.Parallel()
 	e := MustEnv(t, roomy, nil)
 	bad := &parley.Channel{Platform: parley.PlatformWidget, Name: "No secret", Status: parley.ChannelActive}
 	if err := e.Store.CreateChannel(context.Background(), bad); err != nil {
