@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/demo"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/realtime"
@@ -39,6 +40,7 @@ type App struct {
 	setupToken string
 
 	listener net.Listener
+	demo     *demo.Demo
 	server   *http.Server
 	workers  sync.WaitGroup
 	cancel   context.CancelFunc
@@ -87,6 +89,7 @@ func (a *App) httpConfig() httpapi.Config {
 		Store: a.Store, Inbound: a.Bus, Outbound: a.Bus, Events: a.Bus, Adapters: a.Adapters,
 		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
+		Meta: a.metaConnect(),
 	}
 }
 
@@ -124,6 +127,11 @@ func (a *App) Start(ctx context.Context) error {
 	}()
 	if a.Config.PprofAddr != "" {
 		a.startPprof()
+	}
+	if a.Config.Demo {
+		if err := a.startDemo(ctx); err != nil {
+			return err
+		}
 	}
 	a.Logger.Info("parley is serving", "addr", ln.Addr().String(), "node", a.Config.NodeID,
 		"database", engineName(a.Config), "nats", natsName(a.Config))
@@ -166,6 +174,9 @@ func (a *App) goWorker(run func()) {
 // finish, sockets are told to go away, then everything closes.
 func (a *App) Shutdown(ctx context.Context) error {
 	var errs []error
+	if a.demo != nil {
+		a.demo.Stop()
+	}
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}

@@ -39,6 +39,18 @@ type Config struct {
 	SecureCookies bool          `json:"secure_cookies"` // set when served over HTTPS
 	ShutdownGrace time.Duration `json:"shutdown_grace"` // how long SIGTERM waits for in-flight work
 	PprofAddr     string        `json:"pprof_addr"`     // debug listener for net/http/pprof; off when empty
+
+	// Demo runs demo mode: a fake Meta platform in-process, four demo
+	// channels on it, and simulated customers (package demo).
+	Demo bool `json:"demo"`
+	// The Meta app admins connect Facebook Pages, Instagram and WhatsApp
+	// through (httpapi.MetaConnect); connecting is off without id and secret.
+	MetaAppID              string `json:"meta_app_id"`
+	MetaAppSecret          string `json:"meta_app_secret"`
+	MetaLoginConfigID      string `json:"meta_login_config_id"`      // Facebook Login for Business configuration (optional)
+	MetaWhatsAppConfigID   string `json:"meta_whatsapp_config_id"`   // Embedded Signup configuration, for the web app
+	MetaGraphVersion       string `json:"meta_graph_version"`        // Graph API version of new Meta channels (default the adapters')
+	MetaWebhookVerifyToken string `json:"meta_webhook_verify_token"` // verifies /hooks/meta in the App Dashboard
 }
 
 // Defaults returns the zero-configuration settings.
@@ -114,6 +126,13 @@ func fields(c *Config) []field {
 		f("log-level", "debug, info, warn or error", &c.LogLevel),
 		f("log-format", "text or json", &c.LogFormat),
 		f("pprof-addr", "serve net/http/pprof on this address (e.g. 127.0.0.1:6060); off when empty", &c.PprofAddr),
+		f("meta-app-id", "Meta app id for connecting Facebook Pages, Instagram and WhatsApp", &c.MetaAppID),
+		f("meta-app-secret", "Meta app secret", &c.MetaAppSecret),
+		f("meta-login-config-id", "Facebook Login for Business configuration id (optional)", &c.MetaLoginConfigID),
+		f("meta-whatsapp-config-id", "WhatsApp Embedded Signup configuration id", &c.MetaWhatsAppConfigID),
+		f("meta-graph-version", "Graph API version of new Meta channels, e.g. v25.0", &c.MetaGraphVersion),
+		f("meta-webhook-verify-token", "verify token of the Meta app's callback URL /hooks/meta", &c.MetaWebhookVerifyToken),
+		{"demo", "demo mode: a fake Meta platform and simulated customers on four demo channels", func(v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.Demo) }},
 		{"partitions", "inbound stream partitions", func(v string) (err error) { c.Partitions, err = strconv.Atoi(v); return }, func() string { return strconv.Itoa(c.Partitions) }},
 		{"sync-always", "fsync every JetStream write", func(v string) (err error) { c.SyncAlways, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SyncAlways) }},
 		{"secure-cookies", "mark session cookies Secure (HTTPS)", func(v string) (err error) { c.SecureCookies, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SecureCookies) }},
@@ -124,12 +143,27 @@ func fields(c *Config) []field {
 func bindFlags(fs *flag.FlagSet, c *Config) map[string]func(string) {
 	set := map[string]func(string){}
 	for _, f := range fields(c) {
-		fs.String(f.name, f.current(), f.usage+" (env "+envName(f.name)+")")
+		if boolFlags[f.name] { // may be given bare: --demo
+			fs.Var(&boolString{f.current()}, f.name, f.usage+" (env "+envName(f.name)+")")
+		} else {
+			fs.String(f.name, f.current(), f.usage+" (env "+envName(f.name)+")")
+		}
 		apply := f.apply
 		set[f.name] = func(v string) { _ = apply(v) }
 	}
 	return set
 }
+
+// boolFlags are the settings that may be given as a bare flag (--demo, --sync-always).
+var boolFlags = map[string]bool{"demo": true, "sync-always": true, "secure-cookies": true}
+
+// boolString is a flag value that keeps its text (applied like every other
+// setting) but, being a bool flag, needs no value.
+type boolString struct{ v string }
+
+func (b *boolString) String() string     { return b.v }
+func (b *boolString) Set(v string) error { b.v = v; return nil }
+func (b *boolString) IsBoolFlag() bool   { return true }
 
 func envName(flagName string) string {
 	return envPrefix + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))

@@ -40,6 +40,8 @@ const usage = `usage: parley <command> [flags]
 
 commands:
   serve          run Parley (default: SQLite and embedded NATS under ./data, HTTP on :8080)
+                 --demo adds a simulated Meta platform with customers writing on Messenger,
+                 Page comments, Instagram and WhatsApp, to try Parley without a Meta account
   migrate        apply database migrations and exit
   admin create   create an agent: --email --password [--name] [--role admin|supervisor|agent]
   bench          load generator: parley bench ingest|query|seed -h
