@@ -309,8 +309,8 @@ func TestAgentWorkspace(t *testing.T) {
 			chromedp.Navigate(n.Base+"/inbox/all"),
 			chromedp.WaitVisible(chromedp.CSS(`.conv-row`)),
 			until(`document.querySelectorAll('.conv-row').length >= 50`),
-			eval(`document.querySelector('.list-scroll').scrollTop = 1e6`),
-			until(`document.querySelectorAll('.conv-row').length >= 62`),
+			// Keep scrolling to the end, as a reader would, until the next page is in.
+			until(`(document.querySelector('.list-scroll').scrollTop = 1e6) && document.querySelectorAll('.conv-row').length >= 62`),
 		)
 	})
 

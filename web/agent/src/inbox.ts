@@ -66,12 +66,17 @@ export function queryFor(view: View, f: Filters, cursor?: string): ConversationQ
 
 let generation = 0;
 
-/** loadList loads the first page of a view, or the next page when more is true. */
-export async function loadList(view: View, more = false) {
+/**
+ * loadList loads the first page of a view, or the next page when more is true.
+ * With refresh the rows on screen stay until the fresh page replaces them.
+ */
+export async function loadList(view: View, more = false, refresh = false) {
   const st = listStore.get();
   if (more && (st.loading || st.done || st.view !== view)) return;
   const gen = more ? generation : ++generation;
-  listStore.set(more ? { ...st, loading: true } : { view, items: [], loading: true, done: false });
+  // A refresh of the same view keeps showing the old rows until the new ones arrive.
+  const keep = more || (refresh && st.view === view);
+  listStore.set(keep ? { ...st, loading: true } : { view, items: [], loading: true, done: false });
   try {
     const page = await api.conversations(queryFor(view, filtersStore.get(), more ? st.cursor : undefined));
     if (gen !== generation) return;
@@ -87,7 +92,7 @@ export async function loadList(view: View, more = false) {
     });
   } catch (e) {
     if (gen !== generation) return;
-    listStore.set({ ...listStore.get(), loading: false, error: (e as Error).message });
+    listStore.set({ ...listStore.get(), view, loading: false, error: (e as Error).message });
   }
 }
 

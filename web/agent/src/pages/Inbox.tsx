@@ -24,7 +24,7 @@ export function InboxPage({ view, openId }: { view: View; openId: number }) {
     setSelected(new Set());
   }, [view, JSON.stringify(filters)]);
 
-  useEffect(() => onEvent((e) => e.type === "reconnected" && loadList(view)), [view]);
+  useEffect(() => onEvent((e) => e.type === "reconnected" && loadList(view, false, true)), [view]);
 
   // j/k walk the list and open the ticket.
   useEffect(() => {
