@@ -15,9 +15,13 @@ export async function askNotifications(): Promise<void> {
 }
 
 let audio: AudioContext | undefined;
+let lastChime = 0;
 
+/** chime plays a short two-note sound, at most once every two seconds (bursts stay one sound). */
 export function chime() {
-  if (!soundStore.get()) return;
+  const now = Date.now();
+  if (!soundStore.get() || now - lastChime < 2000) return;
+  lastChime = now;
   try {
     audio ??= new AudioContext();
     const now = audio.currentTime;
