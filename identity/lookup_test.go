@@ -31,14 +31,18 @@ func TestFetchLookup(t *testing.T) {
 		case "/huge":
 			w.Write([]byte(`"` + strings.Repeat("x", maxLookupBody) + `"`))
 		case "/slow":
-			time.Sleep(200 * time.Millisecond)
+			time.Sleep(500 * time.Millisecond)
 		}
 	}))
 	defer srv.Close()
 	c := &parley.Contact{ID: 42, Email: "ana+x@example.com", Phone: "+4915112345678"}
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	fetch := func(path string) LookupResult {
-		cfg := LookupConfig{URLTemplate: srv.URL + path + "?e={email}&p={phone}&id={id}", HeaderName: "Authorization", HeaderValue: "Bearer k", Timeout: 50 * time.Millisecond}
+		timeout := 5 * time.Second // generous: a busy machine must not turn answers into timeouts
+		if path == "/slow" {
+			timeout = 50 * time.Millisecond
+		}
+		cfg := LookupConfig{URLTemplate: srv.URL + path + "?e={email}&p={phone}&id={id}", HeaderName: "Authorization", HeaderValue: "Bearer k", Timeout: timeout}
 		return FetchLookup(context.Background(), srv.Client(), cfg, c, now)
 	}
 	t.Run("answers are passed through with the template filled and escaped", func(t *testing.T) {
