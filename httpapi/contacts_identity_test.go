@@ -167,7 +167,7 @@ func newLookupServer(t *testing.T) *lookupServer {
 		case ls.mode.Load() == "fail":
 			http.Error(w, "crm down", http.StatusInternalServerError)
 		case ls.mode.Load() == "slow":
-			time.Sleep(300 * time.Millisecond)
+			time.Sleep(time.Second)
 		case r.URL.Query().Get("email") == "ana@example.com":
 			w.Header().Set("Content-Type", "application/json")
 			w.Write([]byte(`{"plan":"gold","orders":7}`))
@@ -204,7 +204,7 @@ func TestContact360WithTheCompanysData(t *testing.T) {
 	})
 	t.Run("a configured lookup is fetched once and cached", func(t *testing.T) {
 		setLookup(map[string]any{"url_template": ls.URL + "/customers?email={email}", "header_name": "X-Api-Key",
-			"header_value": "k-123", "timeout_ms": 100, "cache_ttl_seconds": 60})
+			"header_value": "k-123", "timeout_ms": 5000, "cache_ttl_seconds": 60})
 		for range 2 {
 			v := view()
 			if v.External.Status != identity.LookupOK || string(v.External.Data) != `{"plan":"gold","orders":7}` {
@@ -221,11 +221,13 @@ func TestContact360WithTheCompanysData(t *testing.T) {
 	})
 	t.Run("failures are shown, not fatal", func(t *testing.T) {
 		setLookup(map[string]any{"url_template": ls.URL + "/customers?email={email}", "header_name": "X-Api-Key",
-			"timeout_ms": 100, "cache_ttl_seconds": 0}) // header value omitted: kept
+			"timeout_ms": 5000, "cache_ttl_seconds": 0}) // header value omitted: kept
 		ls.mode.Store("fail")
 		if v := view(); v.External.Status != identity.LookupError || !strings.Contains(v.External.Error, "500") {
 			t.Fatalf("failing system: %+v", v.External)
 		}
+		setLookup(map[string]any{"url_template": ls.URL + "/customers?email={email}", "header_name": "X-Api-Key",
+			"timeout_ms": 100, "cache_ttl_seconds": 0})
 		ls.mode.Store("slow")
 		if v := view(); v.External.Status != identity.LookupError || !strings.Contains(v.External.Error, "timed out") {
 			t.Fatalf("stalled system: %+v", v.External)
