@@ -101,9 +101,9 @@ func TestOfflineEmail(t *testing.T) {
 		if !strings.Contains(raw, "away@example.com") || !strings.Contains(raw, "support@acme.example") {
 			t.Errorf("mail headers:\n%s", raw)
 		}
-		m, err := e.Store.FindMessageByID(context.Background(), r.ID)
-		if err != nil || m.ConversationID != convID || m.Status != parley.MessageSent {
-			t.Fatalf("reply %+v %v: want sent in the widget ticket", m, err)
+		eventually(t, "reply recorded sent", func() bool { return statusOf(t, e, r.ID) == parley.MessageSent })
+		if m, err := e.Store.FindMessageByID(context.Background(), r.ID); err != nil || m.ConversationID != convID {
+			t.Fatalf("reply %+v %v: want it in the widget ticket", m, err)
 		}
 		back := e.MustConnect(t, e.Channel, s.Token, 0)
 		back.MustFrame(t, "the mailed reply in the widget too", func(f frame) bool { return f.Type == "message" && f.Message.ID == r.ID })
