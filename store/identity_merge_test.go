@@ -302,3 +302,37 @@ func TestCrosswiseMergesAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// SQLite hands out max(id)+1, so a contact merged away can see its id
+// reused by a new customer: undo must refuse rather than overwrite the
+// newcomer, and the newcomer's export must not list the old merges.
+func TestUndoNeverTouchesAContactThatReusedAnID(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		f := mustMergeFixture(t, st)
+		third := MustIngestOne(t, st, inbound(f.chs.whatsapp, parley.IdentityWhatsApp, "4930123456", true)).Contact
+		first, err := st.MergeContacts(ctx, third.ID, f.ana.ID, 0) // third (the newest) absorbs Ana
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.MergeContacts(ctx, f.as.ID, third.ID, 0); err != nil { // and is merged away itself
+			t.Fatal(err)
+		}
+		newcomer := MustIngestOne(t, st, inbound(f.chs.mail, parley.IdentityEmail, "newcomer@example.com", true)).Contact
+		if st.Engine() == "sqlite" && newcomer.ID != third.ID {
+			t.Fatalf("expected SQLite to reuse id %d, got %d: the scenario no longer arises", third.ID, newcomer.ID)
+		}
+		if _, err := st.UndoMerge(ctx, first.MergeID); parley.ErrorCode(err) != parley.ECONFLICT {
+			t.Fatalf("undo onto a reused id: %v", err)
+		}
+		got, err := st.FindContactByID(ctx, newcomer.ID)
+		if err != nil || got.Name != newcomer.Name || len(got.Identities) != 1 {
+			t.Fatalf("newcomer changed: %+v, %v", got, err)
+		}
+		x, err := st.ExportContact(ctx, newcomer.ID, 0)
+		if err != nil || len(x.Merges) != 0 {
+			t.Fatalf("newcomer's export lists %d merges (%v)", len(x.Merges), err)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/identity"
@@ -70,8 +71,13 @@ func (t *tx) loadMerge(ctx context.Context, mergeID int64) (*mergeSnapshot, *ide
 
 func (t *tx) undoMerge(ctx context.Context, snap *mergeSnapshot, res *identity.MergeResult) error {
 	survivorID, sourceID := snap.Survivor.ID, snap.Source.ID
+	// The survivor must be the same contact, not a new one that reused its
+	// id (SQLite hands out max(id)+1), and it must not have been erased.
 	var n int
-	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id = $1`, survivorID).Scan(&n); err != nil || n == 0 {
+	var created time.Time
+	var name string
+	err := t.queryRow(ctx, `SELECT created_at, name FROM contacts WHERE id = $1`, survivorID).Scan(timeCol{&created}, &name)
+	if err != nil || !created.Equal(snap.Survivor.CreatedAt) || (name == identity.ErasedName && snap.Survivor.Name != identity.ErasedName) {
 		return parley.Errorf(parley.ECONFLICT, "contact %d no longer exists (merged away or erased): merge %d cannot be undone", survivorID, res.MergeID)
 	}
 	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE id = $1`, sourceID).Scan(&n); err != nil || n > 0 {

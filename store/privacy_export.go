@@ -53,7 +53,7 @@ func (t *tx) exportContact(ctx context.Context, contactID int64) (*identity.Expo
 	if x.Links, err = t.contactLinks(ctx, contactID); err != nil {
 		return nil, err
 	}
-	if x.Merges, err = t.mergesOf(ctx, contactID); err != nil {
+	if x.Merges, err = t.mergesOf(ctx, x.Contact); err != nil {
 		return nil, err
 	}
 	var body string
@@ -67,9 +67,12 @@ func (t *tx) exportContact(ctx context.Context, contactID int64) (*identity.Expo
 	return x, nil
 }
 
-// mergesOf lists the results of the merges a contact took part in.
-func (t *tx) mergesOf(ctx context.Context, contactID int64) ([]identity.MergeResult, error) {
-	rows, err := t.query(ctx, `SELECT result FROM contact_merges WHERE survivor_id = $1 OR source_id = $1 ORDER BY id`, contactID)
+// mergesOf lists the results of the merges a contact took part in. Merges
+// older than the contact were made by an earlier contact with the same id
+// (SQLite reuses the highest id after a delete) and are not theirs.
+func (t *tx) mergesOf(ctx context.Context, c *parley.Contact) ([]identity.MergeResult, error) {
+	rows, err := t.query(ctx, `SELECT result FROM contact_merges WHERE (survivor_id = $1 OR source_id = $1) AND created_at >= $2 ORDER BY id`,
+		c.ID, c.CreatedAt)
 	if err != nil {
 		return nil, t.s.wrap(err, "loading merges")
 	}
