@@ -106,9 +106,10 @@ type contactCursor struct {
 func (s *Store) FindContacts(ctx context.Context, f parley.ContactFilter) ([]*parley.Contact, string, error) {
 	f.Page = f.Page.Normalize()
 	var query string
+	probe := false
 	if f.Query != nil {
 		if terms := parseQuery(*f.Query); len(terms) > 0 {
-			query = s.d.searchQuery(terms)
+			query, probe = s.d.searchQuery(terms), s.d.searchNeedsProbe(terms)
 		}
 	}
 	contacts := []*parley.Contact{}
@@ -117,7 +118,7 @@ func (s *Store) FindContacts(ctx context.Context, f parley.ContactFilter) ([]*pa
 		var args argList
 		from, where := `contacts c`, []string{}
 		if query != "" {
-			scope, err := t.probeSearch(ctx, "contact_search", query)
+			scope, err := t.probeSearch(ctx, "contact_search", query, probe)
 			if err != nil {
 				return err
 			}

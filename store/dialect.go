@@ -181,6 +181,9 @@ type searchDialect interface {
 	// searchMatchInOrder is the same condition for a walk of the table in
 	// id order, for terms so common that the newest matches come first.
 	searchMatchInOrder(alias, ph string) string
+	// searchNeedsProbe says whether the engine would misjudge how many
+	// rows the terms match (see search_plan.go).
+	searchNeedsProbe(terms []queryTerm) bool
 	// searchQuery encodes parsed query terms for searchMatch.
 	searchQuery(terms []queryTerm) string
 }
@@ -188,6 +191,10 @@ type searchDialect interface {
 func (sqliteDialect) searchDoc(terms []string) string       { return strings.Join(terms, " ") }
 func (sqliteDialect) searchDocPlaceholder(ph string) string { return ph }
 func (sqliteDialect) searchMatch(alias, ph string) string   { return alias + ".terms MATCH " + ph }
+
+// searchNeedsProbe is false: FTS5 answers "newest matches first" from
+// its index whether the terms are rare or common.
+func (sqliteDialect) searchNeedsProbe([]queryTerm) bool { return false }
 
 // searchMatchInOrder: FTS5 walks its index in rowid order by itself.
 func (d sqliteDialect) searchMatchInOrder(alias, ph string) string { return d.searchMatch(alias, ph) }
@@ -241,6 +248,18 @@ func (postgresDialect) searchDoc(terms []string) string {
 func (postgresDialect) searchDocPlaceholder(ph string) string { return ph + "::tsvector" }
 func (postgresDialect) searchMatch(alias, ph string) string {
 	return alias + ".terms @@ " + ph + "::tsquery"
+}
+
+// searchNeedsProbe: with statistics, PostgreSQL estimates exact terms
+// well and picks the index or a newest-first walk by itself; for a prefix
+// (term:*) it assumes a fixed share of rows, so prefix queries are probed.
+func (postgresDialect) searchNeedsProbe(terms []queryTerm) bool {
+	for _, t := range terms {
+		if t.prefix {
+			return true
+		}
+	}
+	return false
 }
 
 // searchMatchInOrder calls the function behind @@, which no index answers,

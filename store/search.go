@@ -35,20 +35,27 @@ func (s *Store) Search(ctx context.Context, q parley.SearchQuery) (*parley.Searc
 		} else if err != nil {
 			return err
 		}
-		match := s.d.searchQuery(terms)
-		if res.Messages, err = t.searchMessages(ctx, agent, match, terms, limit); err != nil {
+		sq := searchQuery{match: s.d.searchQuery(terms), probe: s.d.searchNeedsProbe(terms), terms: terms}
+		if res.Messages, err = t.searchMessages(ctx, agent, sq, limit); err != nil {
 			return err
 		}
-		if res.Conversations, err = t.searchConversations(ctx, agent, match, terms, limit); err != nil {
+		if res.Conversations, err = t.searchConversations(ctx, agent, sq, limit); err != nil {
 			return err
 		}
-		res.Contacts, err = t.searchContacts(ctx, match, terms, limit)
+		res.Contacts, err = t.searchContacts(ctx, sq, limit)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return res, nil
+}
+
+// searchQuery is a parsed query in the engine's syntax.
+type searchQuery struct {
+	match string
+	probe bool
+	terms []queryTerm
 }
 
 // visibleTo is the SQL form of parley.Agent.CanSee on tickets aliased c.
@@ -60,13 +67,13 @@ func visibleTo(agent *parley.Agent, args *argList) string {
 	return "(c.assignee_id = " + id + " OR c.team_id IS NULL OR c.team_id IN (SELECT team_id FROM team_members WHERE agent_id = " + id + "))"
 }
 
-func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "message_search", match)
+func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, sq searchQuery, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "message_search", sq.match, sq.probe)
 	if err != nil {
 		return nil, err
 	}
 	var args argList
-	cond, ok := scope.condition(t, match, &args)
+	cond, ok := scope.condition(t, sq.match, &args)
 	if !ok {
 		return []parley.SearchHit{}, nil
 	}
@@ -88,19 +95,19 @@ func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, match stri
 			return nil, t.s.wrap(err, "scanning message hit")
 		}
 		h.Title = fmt.Sprintf("#%d %s", h.Number, name)
-		h.Snippet = highlight(body, terms)
+		h.Snippet = highlight(body, sq.terms)
 		hits = append(hits, h)
 	}
 	return hits, t.s.wrap(rows.Err(), "searching messages")
 }
 
-func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "conversation_search", match)
+func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, sq searchQuery, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "conversation_search", sq.match, sq.probe)
 	if err != nil {
 		return nil, err
 	}
 	var args argList
-	cond, ok := scope.condition(t, match, &args)
+	cond, ok := scope.condition(t, sq.match, &args)
 	if !ok {
 		return []parley.SearchHit{}, nil
 	}
@@ -121,19 +128,19 @@ func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, match
 			return nil, t.s.wrap(err, "scanning conversation hit")
 		}
 		h.Title = strings.TrimSpace(fmt.Sprintf("#%d %s", h.Number, subject))
-		h.Snippet = highlight(strings.TrimSpace(fmt.Sprintf("#%d %s · %s", h.Number, subject, name)), terms)
+		h.Snippet = highlight(strings.TrimSpace(fmt.Sprintf("#%d %s · %s", h.Number, subject, name)), sq.terms)
 		hits = append(hits, h)
 	}
 	return hits, t.s.wrap(rows.Err(), "searching conversations")
 }
 
-func (t *tx) searchContacts(ctx context.Context, match string, terms []queryTerm, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "contact_search", match)
+func (t *tx) searchContacts(ctx context.Context, sq searchQuery, limit int) ([]parley.SearchHit, error) {
+	scope, err := t.probeSearch(ctx, "contact_search", sq.match, sq.probe)
 	if err != nil {
 		return nil, err
 	}
 	var args argList
-	cond, ok := scope.condition(t, match, &args)
+	cond, ok := scope.condition(t, sq.match, &args)
 	if !ok {
 		return []parley.SearchHit{}, nil
 	}
@@ -158,7 +165,7 @@ func (t *tx) searchContacts(ctx context.Context, match string, terms []queryTerm
 				parts = append(parts, p)
 			}
 		}
-		h.Snippet = highlight(strings.Join(parts, " · "), terms)
+		h.Snippet = highlight(strings.Join(parts, " · "), sq.terms)
 		hits = append(hits, h)
 	}
 	return hits, t.s.wrap(rows.Err(), "searching contacts")

@@ -15,11 +15,17 @@ const rareMatches = 1000
 // PostgreSQL guesses a fixed share of rows for any prefix query — so the
 // store probes: it asks the index for up to rareMatches+1 ids.
 type searchScope struct {
-	ids    []int64 // rare: every matching id
-	common bool
+	ids     []int64 // rare: every matching id
+	common  bool
+	planned bool // no probe: the engine plans this query well by itself
 }
 
-func (t *tx) probeSearch(ctx context.Context, table, match string) (searchScope, error) {
+// probeSearch decides the scope of a search; without probe (see
+// dialect.searchNeedsProbe) the engine's own plan is used.
+func (t *tx) probeSearch(ctx context.Context, table, match string, probe bool) (searchScope, error) {
+	if !probe {
+		return searchScope{planned: true}, nil
+	}
 	var args argList
 	ids, err := t.int64s(ctx, `SELECT s.rowid FROM `+table+` s WHERE `+t.s.d.searchMatch("s", args.add(match))+
 		` LIMIT `+strconv.Itoa(rareMatches+1), args...)
@@ -35,6 +41,9 @@ func (t *tx) probeSearch(ctx context.Context, table, match string) (searchScope,
 // condition is the WHERE condition for the search table aliased s; ok is
 // false when nothing can match.
 func (sc searchScope) condition(t *tx, match string, args *argList) (cond string, ok bool) {
+	if sc.planned {
+		return t.s.d.searchMatch("s", args.add(match)), true
+	}
 	if sc.common {
 		return t.s.d.searchMatchInOrder("s", args.add(match)), true
 	}
