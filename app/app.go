@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/pipeline"
@@ -34,6 +35,7 @@ type App struct {
 	Adapters *channel.Registry
 	Hub      *realtime.Hub
 	HTTP     *httpapi.Server
+	Widget   *widget.Handler // the website chat: everything under /widget/
 
 	// SetupURL is the one-time first-admin link, when no agent exists yet.
 	SetupURL   string
@@ -69,6 +71,15 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 		return nil, fmt.Errorf("opening event backbone: %w", err)
 	}
 	registerChannels(a.Adapters)
+	if a.Widget, err = widget.NewHandler(widget.Config{
+		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
+		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
+	}); err != nil {
+		return nil, err
+	}
+	// The widget's adapter asks the handler whether a visitor is on the page
+	// (else a reply may go out by e-mail), so it is registered from it.
+	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
 		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
@@ -111,6 +122,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Hub.Start(ctx); err != nil {
 		return fmt.Errorf("realtime: %w", err)
 	}
+	if err := a.Widget.Start(ctx); err != nil {
+		return fmt.Errorf("widget: %w", err)
+	}
 	if err := a.startWorkers(ctx); err != nil {
 		return err
 	}
@@ -119,7 +133,7 @@ func (a *App) Start(ctx context.Context) error {
 		return err
 	}
 	a.listener = ln
-	a.server = &http.Server{Handler: a.HTTP, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn)}
+	a.server = &http.Server{Handler: a.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn)}
 	go func() {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			a.Logger.Error("http server stopped", "err", err)
@@ -139,6 +153,15 @@ func (a *App) Start(ctx context.Context) error {
 		a.Logger.Warn("no agent yet: open the one-time setup link to create the first admin", "url", a.SetupURL)
 	}
 	return nil
+}
+
+// routes puts the website chat under /widget/ beside the API and the agent
+// app; the widget has its own CORS, CSP and rate limits for visitors.
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/widget/", a.Widget)
+	mux.Handle("/", a.HTTP)
+	return mux
 }
 
 // Addr is the address the HTTP server listens on.
@@ -182,6 +205,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if a.Hub != nil {
 		a.Hub.Close()
+	}
+	if a.Widget != nil {
+		a.Widget.Close()
 	}
 	if a.cancel != nil {
 		a.cancel()

@@ -1,0 +1,79 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/channel/widget"
+)
+
+// TestWidgetWired: a widget channel created through the API serves its
+// script, config, demo, and a visitor's message becomes a ticket that an
+// agent answers through the API; the reply reaches the visitor's socket.
+func TestWidgetWired(t *testing.T) {
+	a := mustNewApp(t, nil)
+	c := mustSignIn(t, a)
+	var ch parley.Channel
+	c.do("POST", "/api/v1/channels", map[string]any{"platform": "widget", "name": "Site",
+		"config": map[string]string{"greeting": "Hi"}, "secrets": map[string]string{widget.SecretIdentity: "0123456789abcdef0123"}}, &ch)
+	base := "http://" + a.Addr()
+	for _, path := range []string{"/widget/v1/widget.js", "/widget/demo", "/widget/v1/channels/" + itoa(ch.ID) + "/config"} {
+		res, err := http.Get(base + path)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", path, err, res.StatusCode)
+		}
+		res.Body.Close()
+	}
+	res, err := http.Post(base+"/widget/v1/channels/"+itoa(ch.ID)+"/session", "application/json", strings.NewReader(`{"name":"Vi"}`))
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("session: %v %v", err, res.StatusCode)
+	}
+	var s struct{ Token string }
+	decode(t, res, &s)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws://"+a.Addr()+"/widget/v1/channels/"+itoa(ch.ID)+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	conn.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","token":"`+s.Token+`"}`))
+	conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message","client_id":"wired-0001","text":"hello app"}`))
+	var convID int64
+	for convID == 0 {
+		var list struct{ Items []parley.Conversation }
+		c.do("GET", "/api/v1/conversations?view=all", nil, &list)
+		if len(list.Items) > 0 {
+			convID = list.Items[0].ID
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.do("POST", "/api/v1/conversations/"+itoa(convID)+"/messages", map[string]any{"body": "hello visitor", "kind": "text"}, nil)
+	for {
+		_, data, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("no reply on the visitor socket: %v", err)
+		}
+		if strings.Contains(string(data), "hello visitor") {
+			return
+		}
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func decode(t testing.TB, res *http.Response, v any) {
+	t.Helper()
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
