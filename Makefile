@@ -20,6 +20,7 @@ bench:
 
 web:
 	cd web && npm ci && npm run build
+	cd channel/widget/ui && npm ci && npm run build
 
 ci:
 	bash .ci/run
