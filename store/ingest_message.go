@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,6 +112,9 @@ func (b *ingestBatch) updateConversations(ctx context.Context) error {
 			}
 		}
 	}
+	// Lock tickets in id order, so that concurrent batches (PostgreSQL)
+	// queue behind each other instead of deadlocking.
+	slices.SortFunc(order, func(a, b *ingestConversation) int { return cmp.Compare(a.conv.ID, b.conv.ID) })
 	for len(order) > 0 {
 		n := min(len(order), conversationBatchRows)
 		if err := b.updateConversationRows(ctx, order[:n]); err != nil {
