@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"sync"
 	"testing"
 	"time"
@@ -129,5 +130,50 @@ func TestOpenCreatesTheDataDirectory(t *testing.T) {
 	dsn := "sqlite:" + t.TempDir() + "/data/nested/parley.db"
 	if err := store.Migrate(context.Background(), dsn); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Several nodes ingesting shuffled, overlapping batches (redeliveries
+// included) must end with each message stored once, one contact and one
+// active ticket per customer, and unread counts that add up.
+func TestConcurrentShuffledIngestKeepsInvariants(t *testing.T) {
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := e.dsn(t)
+			nodes := []*store.Store{storetest.MustOpenDSN(t, dsn), storetest.MustOpenDSN(t, dsn)}
+			ch := storetest.MustCreateChannel(t, nodes[0], parley.PlatformMessenger)
+			const customers, messages = 12, 240
+			var all []*parley.InboundEvent
+			for i := range messages {
+				all = append(all, storetest.MessageEvent(ch, fmt.Sprintf("cust-%d", i%customers), fmt.Sprintf("mid-%d", i), "hi", time.Now()))
+			}
+			var wg sync.WaitGroup
+			for w := range 4 {
+				wg.Go(func() {
+					rng := rand.New(rand.NewPCG(uint64(w), 7))
+					for range 6 {
+						batch := make([]*parley.InboundEvent, 60)
+						for i := range batch {
+							ev := *all[rng.IntN(len(all))] // each node decodes its own copy
+							batch[i] = &ev
+						}
+						if _, err := nodes[w%2].Ingest(ctx, batch); err != nil {
+							t.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			db := nodes[0].Reader()
+			var stored, distinctIDs, contacts, active, unread int
+			db.QueryRow(`SELECT COUNT(*), COUNT(DISTINCT external_id) FROM messages WHERE direction = 'in'`).Scan(&stored, &distinctIDs)
+			db.QueryRow(`SELECT COUNT(*) FROM contacts`).Scan(&contacts)
+			db.QueryRow(`SELECT COUNT(*), COALESCE(SUM(unread_count), 0) FROM conversations WHERE status <> 'closed'`).Scan(&active, &unread)
+			if stored != distinctIDs || contacts > customers || active != contacts || unread != stored {
+				t.Fatalf("stored %d (distinct %d), contacts %d, active tickets %d, unread %d", stored, distinctIDs, contacts, active, unread)
+			}
+		})
 	}
 }
