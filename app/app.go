@@ -173,7 +173,7 @@ func (a *App) Addr() string {
 }
 
 func (a *App) startWorkers(ctx context.Context) error {
-	proc := &pipeline.Processor{Store: a.Store, Events: a.Bus, Logger: a.Logger}
+	proc := &pipeline.Processor{Store: &pipeline.GroupCommit{Store: a.Store}, Events: a.Bus, Logger: a.Logger}
 	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
 	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
 	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}

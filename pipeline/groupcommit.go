@@ -1,0 +1,117 @@
+package pipeline
+
+import (
+	"context"
+	"sync"
+
+	"github.com/parleyhq/parley"
+)
+
+// GroupCommit merges the batches that partition workers hand in at the same
+// time into one Ingest call, so one transaction carries them all. Each
+// partition already writes its own batch in one transaction, but with N
+// partitions on one database the commits queue behind each other (SQLite has
+// a single writer), and small batches pay the per-transaction cost N times
+// over. The first caller to arrive becomes the leader and commits everything
+// that is waiting, again and again until nothing is; the others wait for
+// their slice of the results.
+//
+// Order is kept: a partition worker waits for its batch before sending the
+// next, and within a merged call each batch's events stay in their order.
+// A failed Ingest fails every merged batch, and each is redelivered.
+type GroupCommit struct {
+	Store parley.IngestService
+	// MaxEvents bounds one merged transaction (default 1024).
+	MaxEvents int
+
+	mu      sync.Mutex
+	waiting []*commitRequest
+	leading bool
+}
+
+type commitRequest struct {
+	ctx     context.Context
+	events  []*parley.InboundEvent
+	results []parley.IngestResult
+	err     error
+	done    chan struct{}
+}
+
+// Ingest implements parley.IngestService.
+func (g *GroupCommit) Ingest(ctx context.Context, events []*parley.InboundEvent) ([]parley.IngestResult, error) {
+	req := &commitRequest{ctx: ctx, events: events, done: make(chan struct{})}
+	g.mu.Lock()
+	g.waiting = append(g.waiting, req)
+	lead := !g.leading
+	g.leading = true
+	g.mu.Unlock()
+	if lead {
+		g.lead()
+	}
+	<-req.done
+	return req.results, req.err
+}
+
+// lead commits waiting batches until none is left, then steps down.
+func (g *GroupCommit) lead() {
+	for {
+		g.mu.Lock()
+		group := g.take()
+		if len(group) == 0 {
+			g.leading = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		g.commit(group)
+	}
+}
+
+// take removes up to MaxEvents worth of waiting batches (at least one).
+func (g *GroupCommit) take() []*commitRequest {
+	limit := g.MaxEvents
+	if limit <= 0 {
+		limit = 1024
+	}
+	n, events := 0, 0
+	for n < len(g.waiting) && (n == 0 || events+len(g.waiting[n].events) <= limit) {
+		events += len(g.waiting[n].events)
+		n++
+	}
+	group := g.waiting[:n:n]
+	g.waiting = g.waiting[n:]
+	return group
+}
+
+func (g *GroupCommit) commit(group []*commitRequest) {
+	var all []*parley.InboundEvent
+	var live []*commitRequest
+	for _, r := range group {
+		if r.ctx.Err() != nil { // its worker is stopping: it will be redelivered
+			r.err = r.ctx.Err()
+			close(r.done)
+			continue
+		}
+		all = append(all, r.events...)
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	// The merged transaction must not die with one caller's context: the
+	// others' events ride in it.
+	results, err := g.Store.Ingest(context.WithoutCancel(live[0].ctx), all)
+	if err == nil && len(results) != len(all) {
+		err = parley.Errorf(parley.EINTERNAL, "ingest returned %d results for %d events", len(results), len(all))
+	}
+	off := 0
+	for _, r := range live {
+		if err != nil {
+			r.err = err
+		} else {
+			r.results = results[off : off+len(r.events) : off+len(r.events)]
+		}
+		off += len(r.events)
+		close(r.done)
+	}
+}
