@@ -23,12 +23,13 @@ func TestAdminAndTicketActions(t *testing.T) {
 	t.Run("connect_a_channel", func(t *testing.T) {
 		run(t, ctx, "connect form",
 			chromedp.Navigate(n.Base+"/admin/channels"),
+			chromedp.WaitVisible(xpathText("h3", "Order system")), // the page has settled
 			chromedp.Click(xpathText("button", "Connect channel")),
 			chromedp.WaitVisible(chromedp.CSS(`.modal`)),
 			chromedp.Click(chromedp.CSS(`.platform-option input[value=api]`)),
 			chromedp.SendKeys(chromedp.CSS(`.modal input:not([type=radio])`), "Shop backend"),
-			chromedp.SendKeys(`//label[.//span[text()='webhook_url']]//input`, n.outbox.URL),
-			chromedp.SendKeys(`//label[.//span[text()='secret']]//input`, "another-secret"),
+			chromedp.SendKeys(chromedp.CSS(`.modal input[name=webhook_url]`), n.outbox.URL),
+			chromedp.SendKeys(chromedp.CSS(`.modal input[name=secret]`), "another-secret"),
 		)
 		screenshot(t, ctx, "settings-connect-channel")
 		run(t, ctx, "submit", chromedp.Click(chromedp.CSS(`.modal-actions .btn.primary`)), chromedp.WaitVisible(xpathText("h3", "Shop backend")))
@@ -43,6 +44,7 @@ func TestAdminAndTicketActions(t *testing.T) {
 	t.Run("invite_an_agent", func(t *testing.T) {
 		run(t, ctx, "invite",
 			chromedp.Navigate(n.Base+"/admin/agents"),
+			chromedp.WaitVisible(xpathText("td", "bo@example.com")),
 			chromedp.Click(xpathText("button", "Invite agent")),
 			chromedp.WaitVisible(chromedp.CSS(`.modal`)),
 			chromedp.SendKeys(`//label[.//span[text()='Name']]//input`, "Carla Díaz"),
@@ -56,6 +58,7 @@ func TestAdminAndTicketActions(t *testing.T) {
 	t.Run("create_a_team_and_a_tag", func(t *testing.T) {
 		run(t, ctx, "team",
 			chromedp.Navigate(n.Base+"/admin/teams"),
+			chromedp.WaitVisible(xpathText("h3", "Billing")),
 			chromedp.Click(xpathText("button", "New team")),
 			chromedp.WaitVisible(chromedp.CSS(`.modal`)),
 			chromedp.SendKeys(`//label[.//span[text()='Name']]//input`, "Support EU"),
@@ -65,6 +68,7 @@ func TestAdminAndTicketActions(t *testing.T) {
 		)
 		run(t, ctx, "tag",
 			chromedp.Navigate(n.Base+"/admin/tags"),
+			chromedp.WaitVisible(xpathText("span[contains(@class,'tag')]", "refund")),
 			chromedp.SendKeys(`//label[.//span[text()='Tag']]//input`, "vip-followup"),
 			chromedp.Click(xpathText("button", "Create tag")),
 			chromedp.WaitVisible(xpathText("span[contains(@class,'tag')]", "vip-followup")),

@@ -46,7 +46,7 @@ export function Channels() {
               <dl class="attrs">
                 <dt>{t("channels.webhook")}</dt>
                 <dd><code>{location.origin}/hooks/{c.platform}/{c.id}</code></dd>
-                {Object.entries(c.config ?? {}).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
+                {Object.entries(c.config ?? {}).map(([k, v]) => <><dt>{settingLabel(k)}</dt><dd>{v}</dd></>)}
               </dl>
               <footer>
                 <span class="muted">{t("channels.updated", { time: ago(c.updated_at) })}</span>
@@ -100,13 +100,20 @@ function ConnectChannel({ onClose }: { onClose: () => void }) {
         </fieldset>
         <Field label={t("field.name")}><input required value={name} placeholder={platformInfo(platform).name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
         {fields.config.length > 0 && <h4 class="form-sub">{t("channels.config")}</h4>}
-        {fields.config.map((k) => (
-          <Field label={k}><input value={config[k] ?? ""} onInput={(e) => setConfig({ ...config, [k]: e.currentTarget.value })} /></Field>
-        ))}
+        {fields.config.map((k) =>
+          booleanSettings.includes(k) ? (
+            <label class="check-row">
+              <input type="checkbox" name={k} checked={config[k] === "true"} onChange={(e) => setConfig({ ...config, [k]: e.currentTarget.checked ? "true" : "" })} />
+              {settingLabel(k)}
+            </label>
+          ) : (
+            <Field label={settingLabel(k)}><input name={k} value={config[k] ?? ""} onInput={(e) => setConfig({ ...config, [k]: e.currentTarget.value })} /></Field>
+          ),
+        )}
         {fields.secrets.length > 0 && <h4 class="form-sub">{t("channels.secrets")}</h4>}
         {fields.secrets.map((k) => (
-          <Field label={k} hint={t("channels.secretHint")}>
-            <input type="password" autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
+          <Field label={settingLabel(k)} hint={t("channels.secretHint")}>
+            <input type="password" name={k} autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
           </Field>
         ))}
         <div class="modal-actions">
@@ -136,8 +143,8 @@ function ReconnectChannel({ channel, onClose }: { channel: Channel; onClose: () 
       <form class="form" onSubmit={save}>
         {channel.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{channel.status_reason}</p>}
         {keys.map((k) => (
-          <Field label={k} hint={t("channels.keepSecret")}>
-            <input type="password" autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
+          <Field label={settingLabel(k)} hint={t("channels.keepSecret")}>
+            <input type="password" name={k} autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
           </Field>
         ))}
         <div class="modal-actions">
@@ -147,4 +154,16 @@ function ReconnectChannel({ channel, onClose }: { channel: Channel; onClose: () 
       </form>
     </Modal>
   );
+}
+
+/** Settings that are on or off ("true" or absent). */
+const booleanSettings = ["trust_identities", "human_agent_enabled"];
+
+const acronyms: Record<string, string> = { url: "URL", id: "ID", ig: "IG", imap: "IMAP", smtp: "SMTP", waba: "WABA", tls: "TLS", api: "API" };
+
+/** settingLabel turns a platform's setting key into a label: "phone_number_id" → "Phone number ID". */
+export function settingLabel(key: string): string {
+  const words = key.split("_").map((w) => acronyms[w] ?? w);
+  const first = words[0] ?? "";
+  return [first === first.toUpperCase() ? first : first[0].toUpperCase() + first.slice(1), ...words.slice(1)].join(" ");
 }
