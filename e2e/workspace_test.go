@@ -179,6 +179,26 @@ func TestAgentWorkspace(t *testing.T) {
 		)
 	})
 
+	t.Run("markup_in_messages_is_text", func(t *testing.T) {
+		const evil = `zebra <img src=x onerror="document.body.dataset.pwned=1"> <b>bold</b>`
+		n.MustPostInbound(t, []InboundMessage{{ID: "m-evil", Contact: contact("cust-3", "Lucas Martin", "lucas@example.fr"), Text: evil, Timestamp: ago(0)}}, nil)
+		waitPreview(t, n, "Lucas Martin", "zebra")
+		run(t, ctx, "search shows the markup as text",
+			chromedp.Navigate(n.Base+"/search?q=zebra"),
+			chromedp.WaitVisible(xpathText("mark", "zebra")),
+			chromedp.WaitVisible(xpathText("span[contains(@class,'snippet')]", "<b>bold</b>")),
+		)
+		lucas := findByContact(t, convs, "Lucas Martin")
+		run(t, ctx, "the thread shows it as text",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, lucas.ID)),
+			chromedp.WaitVisible(xpathText("div[contains(@class,'msg-text')]", "<b>bold</b>")),
+		)
+		injected := get(t, ctx, "injected nodes", chromedp.Evaluate[bool](`!!document.querySelector('.thread img[src="x"], .snippet img, .msg-text b') || !!document.body.dataset.pwned`))
+		if injected {
+			t.Fatal("markup from a customer message became live HTML")
+		}
+	})
+
 	t.Run("contacts_and_contact_panel", func(t *testing.T) {
 		run(t, ctx, "contacts",
 			chromedp.Navigate(n.Base+"/contacts"),

@@ -12,6 +12,7 @@ export const languages: { code: Language; label: string }[] = [
 
 const catalogs: Record<Language, Record<MessageKey, string>> = { en, "zh-CN": zhCN };
 let current: Language = pickLanguage(navigator.language);
+document.documentElement.lang = current;
 const listeners = new Set<() => void>();
 
 export function pickLanguage(tag: string | undefined): Language {
