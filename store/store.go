@@ -2,6 +2,19 @@
 // embedded default, pure Go) and PostgreSQL (production). *Store implements
 // parley.Store. What differs between the engines lives in dialect.go; the
 // schema of each engine lives in migrations/<engine>/.
+//
+// Conventions callers rely on:
+//   - Ingest (ingest.go) writes a whole batch in one transaction; message
+//     events name the customer in Sender (echoes too); reactions, edits and
+//     deletes name their target by ReplyTo, else ExternalID; malformed
+//     events and events of unknown channels are skipped with an empty result.
+//   - Not found is ENOTFOUND; a taken unique value (agent e-mail, team name,
+//     an identity of another contact, an external id) is ECONFLICT; a stale
+//     conversation version is ECONFLICT with the current conversation as
+//     Details.
+//   - CountConversations counts open and pending tickets unless told
+//     otherwise; Search refuses (EFORBIDDEN) an agent id that does not exist.
+//   - Times are stored with microsecond precision, in UTC.
 package store
 
 import (
