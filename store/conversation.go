@@ -69,30 +69,12 @@ func (t *tx) fillConversations(ctx context.Context, convs []*parley.Conversation
 	if len(convs) == 0 {
 		return nil
 	}
-	byID := make(map[int64]*parley.Conversation, len(convs))
-	ids := make([]int64, 0, len(convs))
+	if err := t.fillConversationTags(ctx, convs); err != nil {
+		return err
+	}
 	contactIDs := make([]int64, 0, len(convs))
 	for _, c := range convs {
-		byID[c.ID] = c
-		ids = append(ids, c.ID)
 		contactIDs = append(contactIDs, c.ContactID)
-	}
-	var args argList
-	rows, err := t.query(ctx, `SELECT conversation_id, tag FROM conversation_tags WHERE conversation_id IN `+in(&args, ids)+` ORDER BY tag`, args...)
-	if err != nil {
-		return t.s.wrap(err, "loading tags")
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var tag string
-		if err := rows.Scan(&id, &tag); err != nil {
-			return t.s.wrap(err, "scanning tag")
-		}
-		byID[id].Tags = append(byID[id].Tags, tag)
-	}
-	if err := rows.Err(); err != nil {
-		return t.s.wrap(err, "loading tags")
 	}
 	contacts, err := t.findContactsByID(ctx, contactIDs)
 	if err != nil {

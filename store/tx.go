@@ -146,8 +146,8 @@ func (t *tx) nextAfterMax(ctx context.Context, q string, n int) ([]int64, error)
 	return out, nil
 }
 
-// args collects bound arguments while SQL is built from slices: each call
-// to add returns the placeholder of the value it appended.
+// argList collects bound arguments while SQL is built from slices: each
+// call to add returns the placeholder of the value it appended.
 type argList []any
 
 func (a *argList) add(v any) string {
