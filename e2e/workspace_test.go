@@ -206,7 +206,15 @@ func TestAgentWorkspace(t *testing.T) {
 			chromedp.Click(xpathText("a[contains(@class,'contact-row')]", "Maria Rossi")),
 			chromedp.WaitVisible(chromedp.CSS(`.contact-panel .identities li`)),
 			chromedp.WaitVisible(chromedp.CSS(`.contact-panel .ticket`)),
+			chromedp.SendKeys(chromedp.CSS(`.attr-add input:nth-of-type(1)`), "plan"),
+			chromedp.SendKeys(chromedp.CSS(`.attr-add input:nth-of-type(2)`), "Business\r"),
+			chromedp.WaitVisible(xpathText("dd[contains(@class,'attr-value')]", "Business")),
 		)
+		var c parley.Contact
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/contacts/%d", maria.ContactID), nil, &c)
+		if c.Attributes["plan"] != "Business" {
+			t.Fatalf("contact attributes after adding plan: %v", c.Attributes)
+		}
 		screenshot(t, ctx, "contacts")
 	})
 

@@ -47,11 +47,11 @@ export function ContactPanel({ contactId, currentId, onClose, wide }: { contactI
         <ContactForm contact={contact} onDone={(c) => { if (c) setContact(c); setEditing(false); }} />
       ) : (
         <>
-          <dl class="cp-facts">
+          {(contact.email || contact.phone || contact.language) && <dl class="cp-facts">
             {contact.email && <><dt><Icon name="mail" size={14} /><span class="sr-only">{t("field.email")}</span></dt><dd>{contact.email}</dd></>}
             {contact.phone && <><dt><Icon name="phone" size={14} /><span class="sr-only">{t("field.phone")}</span></dt><dd>{contact.phone}</dd></>}
             {contact.language && <><dt><Icon name="globe" size={14} /><span class="sr-only">{t("field.language")}</span></dt><dd>{contact.language}</dd></>}
-          </dl>
+          </dl>}
           <button type="button" class="btn ghost small" onClick={() => setEditing(true)}><Icon name="pencil" size={14} />{t("common.edit")}</button>
         </>
       )}
@@ -69,14 +69,7 @@ export function ContactPanel({ contactId, currentId, onClose, wide }: { contactI
           {!(contact.identities ?? []).length && <li class="muted">{t("contact.noIdentities")}</li>}
         </ul>
       </section>
-      {contact.attributes && Object.keys(contact.attributes).length > 0 && (
-        <section class="cp-section">
-          <h4>{t("contact.attributes")}</h4>
-          <dl class="attrs">
-            {Object.entries(contact.attributes).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => <><dt>{k}</dt><dd>{v}</dd></>)}
-          </dl>
-        </section>
-      )}
+      <Attributes contact={contact} onChange={setContact} />
       <section class="cp-section">
         <h4>{t("contact.tickets")}</h4>
         {tickets === null ? <Spinner /> : tickets.length === 0 ? <p class="muted">{t("contact.noTickets")}</p> : (
@@ -134,5 +127,53 @@ function ContactForm({ contact, onDone }: { contact: Contact; onDone: (c?: Conta
         <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
       </div>
     </form>
+  );
+}
+
+/** Attributes lists the contact's custom fields; each can be removed, new ones added. */
+function Attributes({ contact, onChange }: { contact: Contact; onChange: (c: Contact) => void }) {
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  const save = async (attributes: Record<string, string | null>) => {
+    try {
+      onChange(await api.updateContact(contact.id, { attributes }));
+      return true;
+    } catch (err) {
+      toast(errorText(err), "error");
+      return false;
+    }
+  };
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (key.trim() && (await save({ [key.trim()]: value.trim() }))) {
+      setKey("");
+      setValue("");
+    }
+  };
+  const entries = Object.entries(contact.attributes ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  return (
+    <section class="cp-section">
+      <h4>{t("contact.attributes")}</h4>
+      {entries.length > 0 && (
+        <dl class="attrs">
+          {entries.map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd class="attr-value">
+                <span>{v}</span>
+                <button type="button" class="tag-x" aria-label={t("contact.removeAttribute", { name: k })} onClick={() => save({ [k]: null })}>
+                  <Icon name="x" size={12} />
+                </button>
+              </dd>
+            </>
+          ))}
+        </dl>
+      )}
+      <form class="attr-add" onSubmit={add}>
+        <input value={key} placeholder={t("contact.attributeName")} aria-label={t("contact.attributeName")} onInput={(e) => setKey(e.currentTarget.value)} />
+        <input value={value} placeholder={t("contact.attributeValue")} aria-label={t("contact.attributeValue")} onInput={(e) => setValue(e.currentTarget.value)} />
+        <button type="submit" class="btn small" disabled={!key.trim()} aria-label={t("contact.addAttribute")} title={t("contact.addAttribute")}><Icon name="plus" size={14} /></button>
+      </form>
+    </section>
   );
 }
