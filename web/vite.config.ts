@@ -13,7 +13,10 @@ export default defineConfig(({ command }) => ({
   server: {
     port: 5173,
     proxy: process.env.PARLEY_API
-      ? { "/api": { target: process.env.PARLEY_API, ws: true, changeOrigin: true } }
+      ? {
+          // The server refuses cross-origin writes (CSRF), so the proxy presents itself as the server's own origin.
+          "/api": { target: process.env.PARLEY_API, ws: true, changeOrigin: true, headers: { origin: process.env.PARLEY_API } },
+        }
       : undefined,
   },
   build: {
