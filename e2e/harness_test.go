@@ -347,3 +347,25 @@ func ago(d time.Duration) string { return time.Now().Add(-d).UTC().Format(time.R
 func xpathText(sel, text string) string {
 	return fmt.Sprintf(`//%s[contains(normalize-space(.), %q)]`, sel, strings.TrimSpace(text))
 }
+
+// unnamedControls lists the visible controls that a screen reader could not name.
+const unnamedControls = `(() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('button, a[href], input:not([type=hidden]), select, textarea')) {
+    if (el.getClientRects().length === 0) continue;
+    const by = el.getAttribute('aria-labelledby');
+    const name = [el.getAttribute('aria-label'), el.getAttribute('title'), el.textContent,
+      el.labels ? [...el.labels].map((l) => l.textContent).join('') : '',
+      by ? (document.getElementById(by) || {}).textContent : ''].map((s) => (s || '').trim()).find(Boolean);
+    if (!name) bad.push(el.outerHTML.slice(0, 140));
+  }
+  return bad;
+})()`
+
+// assertNamedControls fails when a visible control on the screen has no accessible name.
+func assertNamedControls(t *testing.T, ctx context.Context, screen string) {
+	t.Helper()
+	if bad := get(t, ctx, "controls of "+screen, chromedp.Evaluate[[]string](unnamedControls)); len(bad) > 0 {
+		t.Errorf("%s: %d controls without an accessible name:\n%s", screen, len(bad), strings.Join(bad, "\n"))
+	}
+}

@@ -46,6 +46,7 @@ func TestAgentWorkspace(t *testing.T) {
 		rows := get(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('.conv-row').length`))
 		count := get(t, ctx, "count", chromedp.Text(chromedp.CSS(`.nav-item[data-view=all] .count`)))
 		screenshot(t, ctx, "inbox")
+		assertNamedControls(t, ctx, "inbox")
 		if rows != 3 || count != "3" {
 			t.Fatalf("rows %d, count %q; want 3 and 3", rows, count)
 		}
@@ -103,6 +104,7 @@ func TestAgentWorkspace(t *testing.T) {
 			t.Fatalf("composer after canned reply = %q", value)
 		}
 		screenshot(t, ctx, "conversation")
+		assertNamedControls(t, ctx, "conversation")
 		run(t, ctx, "clear", eval(`(() => { const el = document.querySelector('#composer-text'); el.value = ''; el.dispatchEvent(new Event('input', {bubbles: true})); })()`))
 	})
 
@@ -168,6 +170,7 @@ func TestAgentWorkspace(t *testing.T) {
 			t.Fatalf("highlighted %q, want SPRING20", marked)
 		}
 		screenshot(t, ctx, "search")
+		assertNamedControls(t, ctx, "search")
 		run(t, ctx, "a message hit opens the ticket at that message",
 			chromedp.Click(chromedp.CSS(`.result-group:nth-of-type(2) .result, .result-group .result[href*="?m="]`)),
 			chromedp.WaitVisible(chromedp.CSS(`.msg.focused`)),
@@ -216,6 +219,7 @@ func TestAgentWorkspace(t *testing.T) {
 			t.Fatalf("contact attributes after adding plan: %v", c.Attributes)
 		}
 		screenshot(t, ctx, "contacts")
+		assertNamedControls(t, ctx, "contacts")
 	})
 
 	t.Run("settings_channels_agents", func(t *testing.T) {
@@ -224,6 +228,7 @@ func TestAgentWorkspace(t *testing.T) {
 			chromedp.WaitVisible(xpathText("h3", "Order system")),
 		)
 		screenshot(t, ctx, "settings-channels")
+		assertNamedControls(t, ctx, "settings")
 		run(t, ctx, "agents",
 			chromedp.Navigate(n.Base+"/admin/agents"),
 			chromedp.WaitVisible(xpathText("td", "Bo Chen")),
@@ -412,6 +417,7 @@ func TestAgentWorkspace(t *testing.T) {
 			chromedp.WaitNotVisible(chromedp.CSS(`.list-pane`)),
 		)
 		screenshot(t, phone, "phone-conversation")
+		assertNamedControls(t, phone, "phone conversation")
 	})
 }
 
