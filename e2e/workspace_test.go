@@ -358,6 +358,14 @@ func TestAgentWorkspace(t *testing.T) {
 		if !strings.Contains(url, "/inbox/all/") {
 			t.Fatalf("after j the URL is %s", url)
 		}
+		for i := range 4 {
+			run(t, ctx, "tab", chromedp.KeyEvent("\t"))
+			ring := get(t, ctx, "focus ring", chromedp.Evaluate[string](`(() => { const s = getComputedStyle(document.activeElement); return s.boxShadow !== 'none' ? s.boxShadow : s.outlineStyle; })()`))
+			if ring == "none" || ring == "" {
+				what := get(t, ctx, "focused", chromedp.Evaluate[string](`document.activeElement.outerHTML.slice(0, 120)`))
+				t.Errorf("tab %d: no visible focus on %s", i+1, what)
+			}
+		}
 		run(t, ctx, "? opens help", chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS(`.modal .keys`)))
 		screenshot(t, ctx, "shortcuts")
 		run(t, ctx, "Escape closes help", chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.modal`)))
