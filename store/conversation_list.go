@@ -88,7 +88,7 @@ func afterCursor(keys []sortKey, values []*int64, args *argList) (string, error)
 func (s *Store) FindConversations(ctx context.Context, f parley.ConversationFilter) ([]*parley.Conversation, string, error) {
 	f.Page = f.Page.Normalize()
 	var args argList
-	where := conversationFilterSQL(f, &args)
+	where := conversationFilterSQL(f, statusColumn(s.d, f.Sort), &args)
 	keys := sortKeys(f.Sort)
 	if f.Cursor != "" {
 		var cur conversationCursor
@@ -130,8 +130,23 @@ func (s *Store) FindConversations(ctx context.Context, f parley.ConversationFilt
 	return convs, next, nil
 }
 
-// conversationFilterSQL turns a filter into WHERE conditions on alias c.
-func conversationFilterSQL(f parley.ConversationFilter, args *argList) []string {
+// statusColumn is how the status filter names its column. For the
+// oldest-waiting and priority orders SQLite is told not to drive the query
+// from the (status, …) index (a unary + disqualifies an index in SQLite):
+// without statistics it would pick it, then sort every open ticket, while
+// walking the index that is in the requested order and filtering on status
+// reads one page (174 ms → 0.1 ms at 100,000 open tickets). PostgreSQL plans
+// this from its statistics.
+func statusColumn(d dialect, sort parley.ConversationSort) string {
+	if d.name() == "sqlite" && (sort == parley.SortOldestWaiting || sort == parley.SortPriority) {
+		return "+c.status"
+	}
+	return "c.status"
+}
+
+// conversationFilterSQL turns a filter into WHERE conditions on alias c;
+// statusCol is c.status, possibly wrapped (see statusColumn).
+func conversationFilterSQL(f parley.ConversationFilter, statusCol string, args *argList) []string {
 	var where []string
 	switch f.View {
 	case parley.ViewMine:
@@ -142,7 +157,7 @@ func conversationFilterSQL(f parley.ConversationFilter, args *argList) []string 
 		where = append(where, "c.team_id IN (SELECT team_id FROM team_members WHERE agent_id = "+args.add(f.AgentID)+")")
 	}
 	if len(f.Statuses) > 0 {
-		where = append(where, "c.status IN "+in(args, f.Statuses))
+		where = append(where, statusCol+" IN "+in(args, f.Statuses))
 	}
 	eq := func(col string, v any) { where = append(where, col+" = "+args.add(v)) }
 	if f.ChannelID != nil {
