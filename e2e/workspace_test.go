@@ -44,6 +44,7 @@ func TestAgentWorkspace(t *testing.T) {
 			until(`document.querySelector('.nav-item[data-view=all] .count').textContent === '3'`),
 		)
 		rows := get(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('.conv-row').length`))
+		t.Logf("inbox: first page shown %.0f ms after navigation", get(t, ctx, "time", chromedp.Evaluate[float64](`performance.now()`)))
 		count := get(t, ctx, "count", chromedp.Text(chromedp.CSS(`.nav-item[data-view=all] .count`)))
 		screenshot(t, ctx, "inbox")
 		assertNamedControls(t, ctx, "inbox")
@@ -255,6 +256,15 @@ func TestAgentWorkspace(t *testing.T) {
 			chromedp.WaitVisible(xpathText("div[contains(@class,'msg-text')]", fmt.Sprintf("Line %d of", total))),
 		)
 		rows := get(t, ctx, "rendered rows", chromedp.Evaluate[int](`document.querySelectorAll('.thread .vlist-row').length`))
+		opened := get(t, ctx, "open time", chromedp.Evaluate[float64](`performance.now()`))
+		// Scroll up through the thread one screen per frame and note the slowest frame (a figure, not a pass mark).
+		frames := get(t, ctx, "scroll frames", chromedp.Evaluate[[]float64](`new Promise((done) => {
+			const el = document.querySelector('.thread'); const times = []; let last = performance.now();
+			const step = (now) => { times.push(now - last); last = now; el.scrollTop -= el.clientHeight; if (times.length < 120) requestAnimationFrame(step); else done(times.sort((a, b) => a - b)); };
+			requestAnimationFrame(step);
+		})`, chromedp.EvalAwaitPromise))
+		t.Logf("2,000-message thread: shown %.0f ms after navigation, %d rows in the DOM; scrolling a screen per frame: median frame %.1f ms, p95 %.1f ms",
+			opened, rows, frames[len(frames)/2], frames[len(frames)*95/100])
 		if rows == 0 || rows > 150 {
 			t.Fatalf("%d rows in the DOM for a %d-message thread; want a small window", rows, total)
 		}
