@@ -115,7 +115,7 @@ function ConversationRow({ c, view, open, checked, onCheck }: { c: Conversation;
         }}>
         <span class="conv-avatar">
           <Avatar name={name} size={36} url={c.contact?.avatar_url} />
-          <span class="conv-platform"><PlatformIcon platform={c.platform} size={16} /></span>
+          <span class="conv-platform"><PlatformIcon platform={c.platform} size={15} /></span>
         </span>
         <span class="conv-body">
           <span class="conv-line1">
@@ -128,10 +128,10 @@ function ConversationRow({ c, view, open, checked, onCheck }: { c: Conversation;
             <span class="conv-number">#{c.number}</span>
             {c.status !== "open" && <StatusPill status={c.status} />}
             <PriorityMark priority={c.priority} />
-            {(c.tags ?? []).filter((x) => !x.startsWith("channel:")).slice(0, 2).map((x) => <span class="tag">{x}</span>)}
+            {(c.tags ?? []).filter((x) => !x.startsWith("channel:")).slice(0, c.priority > 1 || c.status !== "open" ? 1 : 2).map((x) => <span class="tag">{x}</span>)}
             <span class="spacer" />
             {c.waiting_since && c.status === "open" && <span class="waiting" title={t("inbox.waiting")}><Icon name="clock" size={12} />{ago(c.waiting_since).replace(/^[-−]/, "")}</span>}
-            {assignee ? <span class="assignee" title={t("conversation.assignedTo", { name: assignee })}><Avatar name={assignee} size={18} /></span> : null}
+            {assignee && view !== "mine" ? <span class="assignee" title={t("conversation.assignedTo", { name: assignee })}><Avatar name={assignee} size={18} /></span> : null}
           </span>
         </span>
       </a>
