@@ -43,11 +43,6 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return s;
 }
 
-/** plural picks key_one or key_other in English; Chinese has one form. */
-export function tn(key: MessageKey, count: number, params?: Record<string, string | number>): string {
-  return t(key, { count, ...params });
-}
-
 const rtf = () => new Intl.RelativeTimeFormat(current, { numeric: "auto", style: "narrow" });
 
 /** ago renders a compact relative time ("5 min ago"). */

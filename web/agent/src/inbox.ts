@@ -140,8 +140,3 @@ export function applyConversation(changed: Conversation) {
   if (!st.done && sorted[sorted.length - 1].id === c.id && !st.items.some((x) => x.id === c.id)) return;
   listStore.set({ ...st, items: sorted });
 }
-
-export function forgetFromList(id: number) {
-  const st = listStore.get();
-  listStore.set({ ...st, items: st.items.filter((x) => x.id !== id) });
-}
