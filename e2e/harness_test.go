@@ -70,7 +70,9 @@ func (s *syncBuffer) String() string {
 func MustStartNode(tb testing.TB, withAdmin bool) *Node {
 	tb.Helper()
 	dir := tb.TempDir()
-	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--log-level", "info", "--public-url", "http://127.0.0.1"}
+	// Every engine setting is explicit, so PARLEY_* variables in the environment cannot point the test elsewhere.
+	args := []string{"--addr", "127.0.0.1:0", "--data-dir", dir, "--database", "", "--nats", "", "--config", "",
+		"--log-level", "info", "--public-url", "http://127.0.0.1"}
 	if withAdmin {
 		args = append(args, "--admin-email", adminEmail, "--admin-password", adminPassword)
 	}
