@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"math"
 	"strings"
 
 	"github.com/parleyhq/parley"
@@ -106,10 +107,9 @@ type contactCursor struct {
 func (s *Store) FindContacts(ctx context.Context, f parley.ContactFilter) ([]*parley.Contact, string, error) {
 	f.Page = f.Page.Normalize()
 	var query string
-	probe := false
 	if f.Query != nil {
 		if terms := parseQuery(*f.Query); len(terms) > 0 {
-			query, probe = s.d.searchQuery(terms), s.d.searchNeedsProbe(terms)
+			query = s.d.searchQuery(terms)
 		}
 	}
 	contacts := []*parley.Contact{}
@@ -118,13 +118,19 @@ func (s *Store) FindContacts(ctx context.Context, f parley.ContactFilter) ([]*pa
 		var args argList
 		from, where := `contacts c`, []string{}
 		if query != "" {
-			scope, err := t.probeSearch(ctx, "contact_search", query, probe)
-			if err != nil {
-				return err
-			}
-			cond, ok := scope.condition(t, query, &args)
-			if !ok {
-				return nil
+			var cond string
+			if s.d.searchNeedsPlan() {
+				// Pages go newest first: probe like Search does (search_plan.go).
+				scope, err := t.probeSearch(ctx, "contact_search", query, math.MaxInt64)
+				if err != nil {
+					return err
+				}
+				var ok bool
+				if cond, ok = scope.condition(t, query, &args); !ok {
+					return nil
+				}
+			} else {
+				cond = s.d.searchMatch("s", args.add(query))
 			}
 			from += ` JOIN contact_search s ON s.rowid = c.id`
 			where = append(where, cond)

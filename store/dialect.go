@@ -181,9 +181,10 @@ type searchDialect interface {
 	// searchMatchInOrder is the same condition for a walk of the table in
 	// id order, for terms so common that the newest matches come first.
 	searchMatchInOrder(alias, ph string) string
-	// searchNeedsProbe says whether the engine would misjudge how many
-	// rows the terms match (see search_plan.go).
-	searchNeedsProbe(terms []queryTerm) bool
+	// searchNeedsPlan says whether the engine misjudges how many rows
+	// search terms match, so the store plans searches itself (see
+	// search_plan.go).
+	searchNeedsPlan() bool
 	// searchQuery encodes parsed query terms for searchMatch.
 	searchQuery(terms []queryTerm) string
 }
@@ -192,9 +193,9 @@ func (sqliteDialect) searchDoc(terms []string) string       { return strings.Joi
 func (sqliteDialect) searchDocPlaceholder(ph string) string { return ph }
 func (sqliteDialect) searchMatch(alias, ph string) string   { return alias + ".terms MATCH " + ph }
 
-// searchNeedsProbe is false: FTS5 answers "newest matches first" from
-// its index whether the terms are rare or common.
-func (sqliteDialect) searchNeedsProbe([]queryTerm) bool { return false }
+// searchNeedsPlan is false: FTS5 answers "newest matches first" from its
+// index whether the terms are rare or common.
+func (sqliteDialect) searchNeedsPlan() bool { return false }
 
 // searchMatchInOrder: FTS5 walks its index in rowid order by itself.
 func (d sqliteDialect) searchMatchInOrder(alias, ph string) string { return d.searchMatch(alias, ph) }
@@ -250,17 +251,11 @@ func (postgresDialect) searchMatch(alias, ph string) string {
 	return alias + ".terms @@ " + ph + "::tsquery"
 }
 
-// searchNeedsProbe: with statistics, PostgreSQL estimates exact terms
-// well and picks the index or a newest-first walk by itself; for a prefix
-// (term:*) it assumes a fixed share of rows, so prefix queries are probed.
-func (postgresDialect) searchNeedsProbe(terms []queryTerm) bool {
-	for _, t := range terms {
-		if t.prefix {
-			return true
-		}
-	}
-	return false
-}
+// searchNeedsPlan is true: PostgreSQL assumes a fixed share of rows for
+// prefix queries (term:*), and even with good estimates it prefers
+// collecting every match of a common term through the GIN index and
+// sorting them to walking the newest rows until it has enough.
+func (postgresDialect) searchNeedsPlan() bool { return true }
 
 // searchMatchInOrder calls the function behind @@, which no index answers,
 // so the planner walks the primary key backwards and stops at the limit

@@ -177,3 +177,45 @@ func TestConcurrentShuffledIngestKeepsInvariants(t *testing.T) {
 		})
 	}
 }
+
+// Planned searches (PostgreSQL) find the newest matches whether they lie
+// in the recent window, only further back (rare), or are common further back.
+func TestSearchFindsNewestMatchesAtEveryStep(t *testing.T) {
+	defer store.SetSearchPlan(20, 5)()
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.MustOpenDSN(t, e.dsn(t))
+			ch := storetest.MustCreateChannel(t, st, parley.PlatformSMS)
+			boss := storetest.MustCreateAgent(t, st, parley.RoleAdmin)
+			var batch []*parley.InboundEvent
+			text := func(i int) string {
+				switch {
+				case i == 3:
+					return "rare needle 退款"
+				case i < 30:
+					return fmt.Sprintf("old common haystack %d", i)
+				}
+				return fmt.Sprintf("recent chatter %d", i)
+			}
+			for i := range 100 {
+				batch = append(batch, storetest.MessageEvent(ch, "c", fmt.Sprintf("m%d", i), text(i), time.Now()))
+			}
+			res := storetest.MustIngest(t, st, batch...)
+			cases := []struct {
+				q     string
+				want  int // hits
+				first int // index of the newest hit's event
+			}{{"chatter", 5, 99}, {"needle", 1, 3}, {"退款", 1, 3}, {"haystack", 5, 29}, {"nothing", 0, 0}}
+			for _, c := range cases {
+				got, err := st.Search(ctx, parley.SearchQuery{Text: c.q, AgentID: boss.ID, Limit: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(got.Messages) != c.want || (c.want > 0 && got.Messages[0].MessageID != res[c.first].Message.ID) {
+					t.Errorf("%q: %d hits %+v, want %d starting with event %d", c.q, len(got.Messages), got.Messages, c.want, c.first)
+				}
+			}
+		})
+	}
+}

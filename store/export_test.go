@@ -14,3 +14,11 @@ func MigrationFileCount(engine string) int {
 
 // Writer exposes the write pool to benchmarks, to gather statistics.
 func (s *Store) Writer() *sql.DB { return s.writer }
+
+// SetSearchPlan shrinks the search window and the rare-match bound so
+// tests reach every step of a planned search with little data.
+func SetSearchPlan(window int64, rare int) (restore func()) {
+	oldWindow, oldRare := searchWindow, rareMatches
+	searchWindow, rareMatches = window, rare
+	return func() { searchWindow, rareMatches = oldWindow, oldRare }
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -35,7 +36,7 @@ func (s *Store) Search(ctx context.Context, q parley.SearchQuery) (*parley.Searc
 		} else if err != nil {
 			return err
 		}
-		sq := searchQuery{match: s.d.searchQuery(terms), probe: s.d.searchNeedsProbe(terms), terms: terms}
+		sq := searchQuery{match: s.d.searchQuery(terms), terms: terms}
 		if res.Messages, err = t.searchMessages(ctx, agent, sq, limit); err != nil {
 			return err
 		}
@@ -54,7 +55,6 @@ func (s *Store) Search(ctx context.Context, q parley.SearchQuery) (*parley.Searc
 // searchQuery is a parsed query in the engine's syntax.
 type searchQuery struct {
 	match string
-	probe bool
 	terms []queryTerm
 }
 
@@ -68,96 +68,49 @@ func visibleTo(agent *parley.Agent, args *argList) string {
 }
 
 func (t *tx) searchMessages(ctx context.Context, agent *parley.Agent, sq searchQuery, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "message_search", sq.match, sq.probe)
-	if err != nil {
-		return nil, err
+	build := func(cond string, args *argList, limit int) string {
+		return `SELECT m.id, m.conversation_id, m.body, c.number, c.contact_id, co.name
+			FROM message_search s JOIN messages m ON m.id = s.rowid
+			JOIN conversations c ON c.id = m.conversation_id JOIN contacts co ON co.id = c.contact_id
+			WHERE ` + cond + ` AND ` + visibleTo(agent, args) + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	}
-	var args argList
-	cond, ok := scope.condition(t, sq.match, &args)
-	if !ok {
-		return []parley.SearchHit{}, nil
-	}
-	q := `SELECT m.id, m.conversation_id, m.body, c.number, c.contact_id, co.name
-		FROM message_search s JOIN messages m ON m.id = s.rowid
-		JOIN conversations c ON c.id = m.conversation_id JOIN contacts co ON co.id = c.contact_id
-		WHERE ` + cond + ` AND ` + visibleTo(agent, &args) +
-		` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err, "searching messages")
-	}
-	defer rows.Close()
-	hits := []parley.SearchHit{}
-	for rows.Next() {
+	hits, err := runSearch(ctx, t, "message_search", sq, limit, build, func(rows *sql.Rows) (parley.SearchHit, error) {
 		var h parley.SearchHit
 		var body, name string
-		if err := rows.Scan(&h.MessageID, &h.ConversationID, &body, &h.Number, &h.ContactID, &name); err != nil {
-			return nil, t.s.wrap(err, "scanning message hit")
-		}
+		err := rows.Scan(&h.MessageID, &h.ConversationID, &body, &h.Number, &h.ContactID, &name)
 		h.Title = fmt.Sprintf("#%d %s", h.Number, name)
 		h.Snippet = highlight(body, sq.terms)
-		hits = append(hits, h)
-	}
-	return hits, t.s.wrap(rows.Err(), "searching messages")
+		return h, err
+	})
+	return nonNil(hits), err
 }
 
 func (t *tx) searchConversations(ctx context.Context, agent *parley.Agent, sq searchQuery, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "conversation_search", sq.match, sq.probe)
-	if err != nil {
-		return nil, err
+	build := func(cond string, args *argList, limit int) string {
+		return `SELECT c.id, c.number, c.subject, c.contact_id, co.name
+			FROM conversation_search s JOIN conversations c ON c.id = s.rowid JOIN contacts co ON co.id = c.contact_id
+			WHERE ` + cond + ` AND ` + visibleTo(agent, args) + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	}
-	var args argList
-	cond, ok := scope.condition(t, sq.match, &args)
-	if !ok {
-		return []parley.SearchHit{}, nil
-	}
-	q := `SELECT c.id, c.number, c.subject, c.contact_id, co.name
-		FROM conversation_search s JOIN conversations c ON c.id = s.rowid JOIN contacts co ON co.id = c.contact_id
-		WHERE ` + cond + ` AND ` + visibleTo(agent, &args) +
-		` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err, "searching conversations")
-	}
-	defer rows.Close()
-	hits := []parley.SearchHit{}
-	for rows.Next() {
+	hits, err := runSearch(ctx, t, "conversation_search", sq, limit, build, func(rows *sql.Rows) (parley.SearchHit, error) {
 		var h parley.SearchHit
 		var subject, name string
-		if err := rows.Scan(&h.ConversationID, &h.Number, &subject, &h.ContactID, &name); err != nil {
-			return nil, t.s.wrap(err, "scanning conversation hit")
-		}
+		err := rows.Scan(&h.ConversationID, &h.Number, &subject, &h.ContactID, &name)
 		h.Title = strings.TrimSpace(fmt.Sprintf("#%d %s", h.Number, subject))
 		h.Snippet = highlight(strings.TrimSpace(fmt.Sprintf("#%d %s · %s", h.Number, subject, name)), sq.terms)
-		hits = append(hits, h)
-	}
-	return hits, t.s.wrap(rows.Err(), "searching conversations")
+		return h, err
+	})
+	return nonNil(hits), err
 }
 
 func (t *tx) searchContacts(ctx context.Context, sq searchQuery, limit int) ([]parley.SearchHit, error) {
-	scope, err := t.probeSearch(ctx, "contact_search", sq.match, sq.probe)
-	if err != nil {
-		return nil, err
+	build := func(cond string, args *argList, limit int) string {
+		return `SELECT co.id, co.name, co.email, co.phone, co.company FROM contact_search s JOIN contacts co ON co.id = s.rowid
+			WHERE ` + cond + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
 	}
-	var args argList
-	cond, ok := scope.condition(t, sq.match, &args)
-	if !ok {
-		return []parley.SearchHit{}, nil
-	}
-	q := `SELECT co.id, co.name, co.email, co.phone, co.company FROM contact_search s JOIN contacts co ON co.id = s.rowid
-		WHERE ` + cond + ` ORDER BY s.rowid DESC LIMIT ` + args.add(limit)
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, t.s.wrap(err, "searching contacts")
-	}
-	defer rows.Close()
-	hits := []parley.SearchHit{}
-	for rows.Next() {
+	hits, err := runSearch(ctx, t, "contact_search", sq, limit, build, func(rows *sql.Rows) (parley.SearchHit, error) {
 		var h parley.SearchHit
 		var name, email, phone, company string
-		if err := rows.Scan(&h.ContactID, &name, &email, &phone, &company); err != nil {
-			return nil, t.s.wrap(err, "scanning contact hit")
-		}
+		err := rows.Scan(&h.ContactID, &name, &email, &phone, &company)
 		h.Title = name
 		var parts []string
 		for _, p := range []string{name, email, phone, company} {
@@ -166,7 +119,15 @@ func (t *tx) searchContacts(ctx context.Context, sq searchQuery, limit int) ([]p
 			}
 		}
 		h.Snippet = highlight(strings.Join(parts, " · "), sq.terms)
-		hits = append(hits, h)
+		return h, err
+	})
+	return nonNil(hits), err
+}
+
+// nonNil makes an empty hit list encode as [] rather than null.
+func nonNil(hits []parley.SearchHit) []parley.SearchHit {
+	if hits == nil {
+		return []parley.SearchHit{}
 	}
-	return hits, t.s.wrap(rows.Err(), "searching contacts")
+	return hits
 }
