@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -104,6 +105,30 @@ func TestAdminAndTicketActions(t *testing.T) {
 		)
 	})
 
+	t.Run("api_token_created_used_and_revoked", func(t *testing.T) {
+		run(t, ctx, "create a token",
+			chromedp.Click(chromedp.CSS(`.me-menu > button`)),
+			chromedp.Click(xpathText("button[contains(@class,'menu-item')]", "Profile")),
+			chromedp.WaitVisible(chromedp.CSS(`.modal .tokens`)),
+			chromedp.SendKeys(`//label[.//span[text()='Token name']]//input`, "ci-bot"),
+			chromedp.Click(xpathText("button", "Create token")),
+			chromedp.WaitVisible(chromedp.CSS(`.token-fresh code`)),
+		)
+		token := get(t, ctx, "token", chromedp.Text(chromedp.CSS(`.token-fresh code`)))
+		if code := bearerStatus(t, n, token); code != http.StatusOK {
+			t.Fatalf("GET /api/v1/me with the new token = %d", code)
+		}
+		run(t, ctx, "revoke it",
+			eval(`window.confirm = () => true`),
+			chromedp.Click(xpathText("li", "ci-bot")+`//button`),
+			chromedp.WaitNotPresent(xpathText("span[contains(@class,'token-name')]", "ci-bot")),
+			chromedp.KeyEvent("\x1b"),
+		)
+		if code := bearerStatus(t, n, token); code != http.StatusUnauthorized {
+			t.Fatalf("GET /api/v1/me with the revoked token = %d", code)
+		}
+	})
+
 	t.Run("presence_switch_then_sign_out", func(t *testing.T) {
 		run(t, ctx, "set away",
 			chromedp.Click(chromedp.CSS(`.me-menu > button`)),
@@ -122,4 +147,16 @@ func TestAdminAndTicketActions(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
 		)
 	})
+}
+
+func bearerStatus(t *testing.T, n *Node, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", n.Base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

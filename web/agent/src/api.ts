@@ -2,7 +2,7 @@
 // under /api/v1 with the session cookie; errors become ApiError values that
 // carry the server's code, message and details.
 import type {
-  Agent, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
+  APIToken, Agent, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
   Message, PageOf, SearchResults, Tag, Team,
 } from "./types";
 
@@ -131,6 +131,10 @@ export const api = {
     request<Channel>("POST", "/channels", c),
   updateChannel: (id: number, u: Record<string, unknown>) => request<Channel>("PATCH", `/channels/${id}`, u),
   deleteChannel: (id: number) => request<void>("DELETE", `/channels/${id}`),
+
+  tokens: () => request<PageOf<APIToken>>("GET", "/tokens", undefined, { limit: 200 }),
+  createToken: (name: string) => request<APIToken>("POST", "/tokens", { name }),
+  deleteToken: (id: number) => request<void>("DELETE", `/tokens/${id}`),
 
   search: (q: string) => request<SearchResults>("GET", "/search", undefined, { q }),
 };

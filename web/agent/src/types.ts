@@ -200,3 +200,13 @@ export interface BulkResult {
   updated: Conversation[] | null;
   failed: { id: number; error: { code: string; message: string } | string }[] | null;
 }
+
+export interface APIToken {
+  id: number;
+  agent_id: number;
+  name: string;
+  prefix: string;
+  created_at: string;
+  last_used_at?: string;
+  token?: string; // only in the answer that creates it
+}

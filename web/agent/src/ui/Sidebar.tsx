@@ -11,6 +11,7 @@ import { disconnect } from "../ws";
 import { Avatar, Field, Modal, Popover, errorText } from "./common";
 import { Icon } from "./icons";
 import { openShortcuts } from "./Shortcuts";
+import { Tokens } from "./Tokens";
 
 const views: { view: View; icon: string; key: MessageKey }[] = [
   { view: "mine", icon: "user", key: "view.mine" },
@@ -179,6 +180,7 @@ function ProfileDialog({ onClose }: { onClose: () => void }) {
           <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
         </div>
       </form>
+      <Tokens />
     </Modal>
   );
 }
