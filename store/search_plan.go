@@ -14,7 +14,7 @@ import (
 //     the older matches (up to rareMatches ids) and fetch those by id, or,
 //     if there are more (a term common long ago), walk on in id order.
 var (
-	searchWindow int64 = 5000
+	searchWindow int64 = 2000
 	rareMatches        = 1000
 )
 
@@ -80,8 +80,10 @@ type searchScope struct {
 // below id upTo, to tell rare terms from common ones.
 func (t *tx) probeSearch(ctx context.Context, table, match string, upTo int64) (searchScope, error) {
 	var args argList
-	ids, err := t.int64s(ctx, `SELECT s.rowid FROM `+table+` s WHERE `+t.s.d.searchMatch("s", args.add(match))+
-		` AND s.rowid <= `+args.add(upTo)+` LIMIT `+strconv.Itoa(rareMatches+1), args...)
+	// Materialized, so the planner answers the match from the index: with
+	// the LIMIT in sight it would rather walk the table hoping to stop early.
+	ids, err := t.int64s(ctx, `WITH m AS MATERIALIZED (SELECT s.rowid FROM `+table+` s WHERE `+t.s.d.searchMatch("s", args.add(match))+
+		` AND s.rowid <= `+args.add(upTo)+`) SELECT rowid FROM m LIMIT `+strconv.Itoa(rareMatches+1), args...)
 	if err != nil {
 		return searchScope{}, t.s.wrap(err, "searching %s", table)
 	}
