@@ -99,6 +99,7 @@ func (s *Server) handlePatchChannel(w http.ResponseWriter, r *http.Request) {
 	var ch *parley.Channel
 	if err == nil {
 		ch, err = s.store.UpdateChannel(r.Context(), id, upd)
+		s.channels.forget(id)
 	}
 	if err != nil {
 		s.writeError(w, r, err)
@@ -115,6 +116,7 @@ func (s *Server) handleDeleteChannel(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err == nil {
 		err = s.store.DeleteChannel(r.Context(), id)
+		s.channels.forget(id)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

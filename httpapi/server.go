@@ -69,6 +69,8 @@ type Server struct {
 	csrf    *http.CrossOriginProtection
 	logins  *limiterSet
 	setupMu sync.Mutex
+	// channels caches channels for the webhook path (channel_cache.go).
+	channels *channelCache
 
 	openapiOnce sync.Once
 	openapiJSON []byte
@@ -86,13 +88,14 @@ func New(cfg Config) *Server {
 		cfg.Clock = parley.SystemClock{}
 	}
 	s := &Server{
-		cfg:    cfg,
-		store:  cfg.Store,
-		log:    cfg.Logger,
-		clock:  cfg.Clock,
-		mux:    http.NewServeMux(),
-		csrf:   http.NewCrossOriginProtection(),
-		logins: newLimiterSet(loginRate, loginBurst),
+		cfg:      cfg,
+		store:    cfg.Store,
+		log:      cfg.Logger,
+		clock:    cfg.Clock,
+		mux:      http.NewServeMux(),
+		csrf:     http.NewCrossOriginProtection(),
+		logins:   newLimiterSet(loginRate, loginBurst),
+		channels: newChannelCache(func() time.Time { return cfg.Clock.Now() }),
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {

@@ -34,7 +34,7 @@ func (s *Server) webhookChannel(r *http.Request) (*parley.Channel, parley.Adapte
 	if err != nil || id <= 0 {
 		return nil, nil, notFound
 	}
-	ch, err := s.store.FindChannelByID(r.Context(), id)
+	ch, err := s.channels.find(r.Context(), s.store, id)
 	if parley.ErrorCode(err) == parley.ENOTFOUND {
 		return nil, nil, notFound
 	} else if err != nil {
