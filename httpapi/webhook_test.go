@@ -139,10 +139,28 @@ func TestWebhookHandshakeAndResponder(t *testing.T) {
 			t.Fatalf("%d %q", rec.Code, rec.Body)
 		}
 	})
-	t.Run("a disabled channel receives nothing", func(t *testing.T) {
+	t.Run("a channel disabled on another node stops receiving within the cache TTL", func(t *testing.T) {
 		disabled := parley.ChannelDisabled
 		if _, err := e.Store.UpdateChannel(t.Context(), ch.ID, parley.ChannelUpdate{Status: &disabled}); err != nil {
 			t.Fatal(err)
+		}
+		e.Clock.Advance(2 * time.Second)
+		if rec := Do(t, e.Srv, hookReq(ch, `{"messages":[]}`, "k")); rec.Code != http.StatusNotFound {
+			t.Fatalf("%d", rec.Code)
+		}
+		active := parley.ChannelActive
+		if _, err := e.Store.UpdateChannel(t.Context(), ch.ID, parley.ChannelUpdate{Status: &active}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("a channel disabled through this node receives nothing at once", func(t *testing.T) {
+		e.Clock.Advance(2 * time.Second)
+		if rec := Do(t, e.Srv, hookReq(ch, `{"messages":[]}`, "k")); rec.Code == http.StatusNotFound {
+			t.Fatalf("re-enabled channel refused: %d", rec.Code)
+		}
+		admin := e.MustToken(t, e.MustAgent(t, "channel-admin@example.com", parley.RoleAdmin))
+		if rec := Do(t, e.Srv, Req{Method: "PATCH", Path: "/api/v1/channels/" + itoa(ch.ID), Body: map[string]any{"status": "disabled"}, Token: admin}); rec.Code != http.StatusOK {
+			t.Fatalf("PATCH = %d %s", rec.Code, rec.Body)
 		}
 		if rec := Do(t, e.Srv, hookReq(ch, `{"messages":[]}`, "k")); rec.Code != http.StatusNotFound {
 			t.Fatalf("%d", rec.Code)
