@@ -29,6 +29,16 @@ var (
 		Name: "parley_inbound_queue_lag_seconds", Help: "Webhook receipt to stored.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14),
 	})
+	// IngestDuration is how long one inbound transaction (group commit) takes.
+	IngestDuration = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "parley_ingest_transaction_seconds", Help: "Duration of one inbound group-commit transaction.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14),
+	})
+	// IngestBatchSize is how many inbound events one transaction carried.
+	IngestBatchSize = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "parley_ingest_transaction_events", Help: "Inbound events per group-commit transaction.",
+		Buckets: prometheus.ExponentialBuckets(1, 2, 11),
+	})
 	// QueuePending is the number of events waiting in each stream.
 	QueuePending = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "parley_queue_pending", Help: "Messages waiting in a stream.",
@@ -56,7 +66,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		InboundAccepted, InboundRejected, InboundProcessed, QueueLag, QueuePending,
+		InboundAccepted, InboundRejected, InboundProcessed, QueueLag, QueuePending, IngestDuration, IngestBatchSize,
 		OutboundSent, SendFailures, HTTPDuration, WebSocketClients,
 	)
 }

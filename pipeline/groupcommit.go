@@ -3,8 +3,10 @@ package pipeline
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/metrics"
 )
 
 // GroupCommit merges the batches that partition workers hand in at the same
@@ -100,7 +102,10 @@ func (g *GroupCommit) commit(group []*commitRequest) {
 	}
 	// The merged transaction must not die with one caller's context: the
 	// others' events ride in it.
+	start := time.Now()
 	results, err := g.Store.Ingest(context.WithoutCancel(live[0].ctx), all)
+	metrics.IngestDuration.Observe(time.Since(start).Seconds())
+	metrics.IngestBatchSize.Observe(float64(len(all)))
 	if err == nil && len(results) != len(all) {
 		err = parley.Errorf(parley.EINTERNAL, "ingest returned %d results for %d events", len(results), len(all))
 	}
