@@ -124,7 +124,7 @@ func TestAgentWorkspace(t *testing.T) {
 	})
 
 	t.Run("stale_update_shows_what_changed", func(t *testing.T) {
-		// A second tab that misses live updates (as during a reconnect) holds an old version.
+		// A second tab whose socket delivers nothing (as when events are missed) holds an old version.
 		tab, cancel := chromedp.NewContext(ctx)
 		defer cancel()
 		// The first action on a tab opens it and must not carry a deadline (it would close the tab).
@@ -134,7 +134,7 @@ func TestAgentWorkspace(t *testing.T) {
 		run(t, tab, "open stale tab",
 			chromedp.Func(func(c context.Context, _ *chromedp.Target) error {
 				_, err := chromedp.Call(c, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-					Source: `window.WebSocket = class { static OPEN = 1; constructor() { this.readyState = 0; } send() {} close() {} };`,
+					Source: `window.WebSocket = class { static OPEN = 1; constructor() { this.readyState = 1; setTimeout(() => this.onopen && this.onopen()); } send() {} close() {} };`,
 				})
 				return err
 			}),

@@ -12,7 +12,7 @@ import { LoginPage } from "./pages/Login";
 import { SearchPage } from "./pages/Search";
 import { SetupPage } from "./pages/Setup";
 import { navigate, useLocation } from "./router";
-import { agentsStore, channelsStore, countsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
+import { agentsStore, channelsStore, connectedStore, countsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
 import type { ServerEvent, View } from "./types";
 import { Shortcuts } from "./ui/Shortcuts";
 import { Sidebar } from "./ui/Sidebar";
@@ -65,6 +65,7 @@ export function App() {
       <a class="skip-link" href="#main">{t("a11y.skip")}</a>
       <Sidebar section={section} view={(loc.parts[1] ?? "mine") as View} />
       <main id="main" class="main" tabIndex={-1}>
+        <OfflineBanner />
         {section === "inbox" && <InboxPage view={(loc.parts[1] ?? "mine") as View} openId={Number(loc.parts[2]) || 0} />}
         {section === "contacts" && <ContactsPage contactId={Number(loc.parts[1]) || 0} />}
         {section === "search" && <SearchPage initial={loc.query.get("q") ?? ""} />}
@@ -141,6 +142,22 @@ function maybeNotify(e: ServerEvent) {
     const view = listStore.get().view;
     navigate(`/inbox/${view}/${m.conversation_id}`);
   });
+}
+
+/** OfflineBanner says so when live updates have been down for a few seconds. */
+function OfflineBanner() {
+  const connected = useStore(connectedStore);
+  const [show, setShow] = useState(false);
+  useEffect(() => {
+    if (connected) {
+      setShow(false);
+      return;
+    }
+    const id = setTimeout(() => setShow(true), 4000);
+    return () => clearTimeout(id);
+  }, [connected]);
+  if (!show) return null;
+  return <div class="offline-banner" role="status">{t("live.paused")}</div>;
 }
 
 /** TitleBadge shows the number of my active tickets in the tab title. */

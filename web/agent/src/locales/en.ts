@@ -9,6 +9,7 @@ export const en = {
   "live.on": "Live: updates arrive as they happen",
   "live.off": "Reconnecting…",
 
+  "live.paused": "Live updates paused: reconnecting… What you see may be out of date.",
   "view.mine": "Mine",
   "view.unassigned": "Unassigned",
   "view.teams": "My teams",

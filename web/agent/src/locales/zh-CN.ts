@@ -11,6 +11,7 @@ export const zhCN: Record<MessageKey, string> = {
   "live.on": "实时：更新即时到达",
   "live.off": "正在重新连接…",
 
+  "live.paused": "实时更新已暂停，正在重新连接…当前内容可能不是最新的。",
   "view.mine": "我的",
   "view.unassigned": "未分配",
   "view.teams": "我的团队",

@@ -39,7 +39,9 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
     watch(id);
     const off = onEvent((e) => {
       if (e.type === "reconnected") {
-        loadAllMessages(id, (ms) => live && setMessages(ms));
+        // Events may have been missed: reload quietly, swapping the thread once at the end.
+        loadAllMessages(id, (ms) => live && setMessages(ms), false).catch(() => {});
+        refreshSoon();
         return;
       }
       const m = e.message;
@@ -110,16 +112,17 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
   );
 }
 
-/** loadAllMessages pages through the thread (oldest first), showing each page as it lands. */
-async function loadAllMessages(id: number, show: (ms: Message[]) => void) {
+/** loadAllMessages pages through the thread (oldest first), showing each page as it lands when progressive. */
+async function loadAllMessages(id: number, show: (ms: Message[]) => void, progressive = true) {
   let all: Message[] = [];
   let cursor: string | undefined;
   do {
     const page = await api.messages(id, cursor, 200);
     all = all.concat(page.items ?? []);
-    show(all);
+    if (progressive) show(all);
     cursor = page.next_cursor || undefined;
   } while (cursor);
+  if (!progressive) show(all);
 }
 
 function upsertMessage(ms: Message[], m: Message): Message[] {

@@ -1,6 +1,6 @@
 // Small building blocks shared by every screen.
 import type { ComponentChildren, JSX } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t, type MessageKey } from "../i18n";
 import { toast } from "../store";
 import type { Priority, Status } from "../types";
@@ -96,8 +96,8 @@ export function Popover(props: {
     btn.current?.focus();
   };
   const ref = useDismiss(open, close);
-  useEffect(() => {
-    if (!open) return;
+  useLayoutEffect(() => {
+    if (!open || ref.current?.querySelector(".popover-panel")?.contains(document.activeElement)) return;
     const el = ref.current?.querySelector<HTMLElement>(".popover-panel input, .popover-panel button, .popover-panel select");
     el?.focus();
   }, [open]);
@@ -118,10 +118,13 @@ export function Popover(props: {
 
 export function Modal({ title, onClose, children, wide }: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
+  // Focus moves in before the first paint, so nothing typed meanwhile can land elsewhere.
+  useLayoutEffect(() => {
     const prev = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>(".modal-body input, .modal-body select, .modal-body textarea, .modal-body button");
-    (first ?? ref.current?.querySelector<HTMLElement>("button"))?.focus();
+    if (!ref.current?.contains(document.activeElement)) {
+      const first = ref.current?.querySelector<HTMLElement>(".modal-body input, .modal-body select, .modal-body textarea, .modal-body button");
+      (first ?? ref.current?.querySelector<HTMLElement>("button"))?.focus();
+    }
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape") {
         e.stopPropagation();
