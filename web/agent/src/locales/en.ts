@@ -187,8 +187,9 @@ export const en = {
   "identity.external": "API",
   "tier.standard": "Standard",
 
-  "contacts.search": "Search name, email or phone",
+  "contacts.search": "Name, email or phone",
   "contacts.new": "New contact",
+  "contacts.vipOnly": "VIP only",
   "contacts.none": "No contacts found",
   "contacts.pick": "Pick a contact",
 

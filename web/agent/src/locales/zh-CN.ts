@@ -189,8 +189,9 @@ export const zhCN: Record<MessageKey, string> = {
   "identity.external": "API",
   "tier.standard": "普通",
 
-  "contacts.search": "搜索姓名、邮箱或电话",
+  "contacts.search": "姓名、邮箱或电话",
   "contacts.new": "新建联系人",
+  "contacts.vipOnly": "仅 VIP",
   "contacts.none": "没有找到联系人",
   "contacts.pick": "选择一个联系人",
 

@@ -11,6 +11,7 @@ import { ContactPanel } from "./ContactPanel";
 
 export function ContactsPage({ contactId }: { contactId: number }) {
   const [q, setQ] = useState("");
+  const [vipOnly, setVipOnly] = useState(false);
   const [items, setItems] = useState<Contact[]>([]);
   const [cursor, setCursor] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
@@ -22,7 +23,7 @@ export function ContactsPage({ contactId }: { contactId: number }) {
     const g = more ? gen.current : ++gen.current;
     setLoading(true);
     try {
-      const page = await api.contacts({ q: q.trim() || undefined, cursor: more ? cursor : undefined, limit: 50 });
+      const page = await api.contacts({ q: q.trim() || undefined, tier: vipOnly ? "vip" : undefined, cursor: more ? cursor : undefined, limit: 50 });
       if (g !== gen.current) return;
       setItems((prev) => (more ? [...prev, ...(page.items ?? [])] : page.items ?? []));
       setCursor(page.next_cursor || undefined);
@@ -35,7 +36,7 @@ export function ContactsPage({ contactId }: { contactId: number }) {
   useEffect(() => {
     const id = setTimeout(() => load(false), 200);
     return () => clearTimeout(id);
-  }, [q]);
+  }, [q, vipOnly]);
   useEffect(() => {
     const el = sentinel.current;
     if (!el || !cursor) return;
@@ -53,9 +54,12 @@ export function ContactsPage({ contactId }: { contactId: number }) {
             <div class="spacer" />
             <button type="button" class="btn" onClick={() => setCreating(true)}><Icon name="plus" />{t("contacts.new")}</button>
           </div>
-          <div class="search-box">
-            <Icon name="search" />
-            <input type="search" value={q} placeholder={t("contacts.search")} aria-label={t("contacts.search")} onInput={(e) => setQ(e.currentTarget.value)} />
+          <div class="search-row">
+            <div class="search-box">
+              <Icon name="search" />
+              <input type="search" value={q} placeholder={t("contacts.search")} aria-label={t("contacts.search")} onInput={(e) => setQ(e.currentTarget.value)} />
+            </div>
+            <button type="button" class={"btn" + (vipOnly ? " on-toggle" : "")} aria-pressed={vipOnly} onClick={() => setVipOnly(!vipOnly)}>{t("contacts.vipOnly")}</button>
           </div>
         </header>
         <div class="list-scroll">
