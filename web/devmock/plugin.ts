@@ -3,7 +3,9 @@
 // build: the shipped app talks only to the real server. Set PARLEY_API to a
 // running server's URL to develop against the real thing instead.
 import type { Plugin } from "vite";
+import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import { seed, type Db } from "./data";
 
 export function devMock(): Plugin {
@@ -11,6 +13,9 @@ export function devMock(): Plugin {
   return {
     name: "parley-dev-mock",
     configureServer(server) {
+      server.httpServer?.on("upgrade", (req, socket) => {
+        if (req.url?.startsWith("/api/v1/ws")) liveSocket(db, req, socket as Socket);
+      });
       server.middlewares.use("/api/v1", (req, res, next) => {
         handle(db, req, res).catch((e) => {
           console.error(e);
@@ -197,4 +202,41 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
   }
   if (path === "/ws") return send(res, 404);
   return false;
+}
+
+/**
+ * liveSocket speaks just enough WebSocket (RFC 6455, server to client text
+ * frames) to show the UI live: a hello, then now and then a customer message
+ * on a random open ticket.
+ */
+function liveSocket(db: Db, req: IncomingMessage, socket: Socket) {
+  const key = req.headers["sec-websocket-key"];
+  if (!key) return socket.destroy();
+  const accept = createHash("sha1").update(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  const send = (v: unknown) => {
+    const data = Buffer.from(JSON.stringify(v));
+    const head = data.length < 126 ? Buffer.from([0x81, data.length])
+      : data.length < 65536 ? Buffer.from([0x81, 126, data.length >> 8, data.length & 255])
+      : Buffer.concat([Buffer.from([0x81, 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(data.length)); return b; })()]);
+    socket.write(Buffer.concat([head, data]));
+  };
+  send({ type: "hello", agent_id: db.session });
+  const lines = ["Any update on this?", "Thanks, that worked!", "Can I also change the colour?", "我明天可以取货吗？", "Is someone there?"];
+  const timer = setInterval(() => {
+    const open = db.conversations.filter((c) => c.status === "open");
+    if (!open.length) return;
+    const c = open[Math.floor(Math.random() * open.length)];
+    const m = db.addMessage(c, { direction: "in", kind: "text", body: lines[Math.floor(Math.random() * lines.length)], contact_id: c.contact_id, status: "received" });
+    c.unread_count++;
+    c.waiting_since ??= m.created_at;
+    c.last_inbound_at = m.created_at;
+    c.version++;
+    send({ type: "message.created", message: m, conversation: db.withContact(c), at: m.created_at });
+  }, 15000);
+  socket.on("data", (buf: Buffer) => {
+    if ((buf[0] & 0x0f) === 8) socket.end(); // close frame
+  });
+  socket.on("close", () => clearInterval(timer));
+  socket.on("error", () => clearInterval(timer));
 }
