@@ -92,21 +92,39 @@ var defaultCountStatuses = []parley.Status{parley.StatusOpen, parley.StatusPendi
 
 // CountConversations returns the badge numbers of the inbox views for an
 // agent, over the given statuses (open and pending when none are given).
+// Each number is its own count so that each can be answered from an index
+// (unassigned = all − assigned: the assignee index only holds assigned
+// tickets), instead of one pass over every open ticket.
 func (s *Store) CountConversations(ctx context.Context, agentID int64, statuses []parley.Status) (parley.ConversationCounts, error) {
 	if len(statuses) == 0 {
 		statuses = defaultCountStatuses
 	}
-	var args argList
-	agent := args.add(agentID)
-	q := `SELECT COUNT(*),
-		COALESCE(SUM(CASE WHEN assignee_id = ` + agent + ` THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN team_id IN (SELECT team_id FROM team_members WHERE agent_id = ` + agent + `) THEN 1 ELSE 0 END), 0)
-		FROM conversations WHERE status IN ` + in(&args, statuses)
 	var counts parley.ConversationCounts
+	var assigned int
 	err := s.read(ctx, func(t *tx) error {
-		return s.wrap(t.queryRow(ctx, q, args...).Scan(&counts.All, &counts.Mine, &counts.Unassigned, &counts.MyTeams), "counting conversations")
+		queries := []struct {
+			where string
+			agent bool
+			into  *int
+		}{
+			{"", false, &counts.All},
+			{"assignee_id = $1 AND ", true, &counts.Mine},
+			{"assignee_id IS NOT NULL AND ", false, &assigned},
+			{"team_id IN (SELECT team_id FROM team_members WHERE agent_id = $1) AND ", true, &counts.MyTeams},
+		}
+		for _, q := range queries {
+			var args argList
+			if q.agent {
+				args.add(agentID)
+			}
+			sql := `SELECT COUNT(*) FROM conversations WHERE ` + q.where + `status IN ` + in(&args, statuses)
+			if err := t.queryRow(ctx, sql, args...).Scan(q.into); err != nil {
+				return s.wrap(err, "counting conversations")
+			}
+		}
+		return nil
 	})
+	counts.Unassigned = counts.All - assigned
 	return counts, err
 }
 
