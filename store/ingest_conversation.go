@@ -182,12 +182,10 @@ func (b *ingestBatch) insertConversations(ctx context.Context, fresh []*ingestCo
 		}
 		rest = rest[n:]
 	}
-	var ids []int64
 	var docs []searchDoc
 	byPlatform := map[parley.Platform][]int64{}
 	for _, ic := range fresh {
 		if opened[ic.conv.ID] {
-			ids = append(ids, ic.conv.ID)
 			docs = append(docs, searchDoc{ic.conv.ID, conversationTerms(ic.conv)})
 			byPlatform[ic.conv.Platform] = append(byPlatform[ic.conv.Platform], ic.conv.ID)
 		}

@@ -17,8 +17,6 @@ import (
 // plus-address (support+t<token>@…) and into our Message-IDs
 // (<t<token>.<random>@…>), so a customer's reply finds its ticket even when
 // their client drops References.
-const tokenLen = 16
-
 var tokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
 // Token returns the thread token of a thread whose root Message-ID is

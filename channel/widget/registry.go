@@ -109,16 +109,6 @@ func (g *registry) closeAll(code websocket.StatusCode, reason string) {
 	}
 }
 
-func (g *registry) count() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	n := 0
-	for _, set := range g.byContact {
-		n += len(set)
-	}
-	return n
-}
-
 func addTo(m map[int64]map[*socket]struct{}, key int64, s *socket) {
 	if m[key] == nil {
 		m[key] = map[*socket]struct{}{}

@@ -98,7 +98,7 @@ func TestMessengerSendAPI(t *testing.T) {
 		if a := call(t, f, "/"+page+"/messages", "", "", text(psid, "RESPONSE", "", "hi")); a.status != 400 || a.code() != 2500 {
 			t.Fatalf("no token: %+v", a)
 		}
-		if a := call(t, f, "/"+page+"/messages", "nope", "", text(psid, "RESPONSE", "", "hi")); a.status != 401 || a.code() != 190 {
+		if a := call(t, f, "/"+page+"/messages", "nope", "", text(psid, "RESPONSE", "", "hi")); a.status != http.StatusUnauthorized || a.code() != 190 {
 			t.Fatalf("wrong token: %+v", a)
 		}
 	})
@@ -210,7 +210,7 @@ func TestWhatsAppCloudAPI(t *testing.T) {
 	path := "/" + phone + "/messages"
 
 	t.Run("Bearer token required", func(t *testing.T) {
-		if a := call(t, f, path, "wtok", "", waText(waID, "hi")); a.status != 401 || a.code() != 190 {
+		if a := call(t, f, path, "wtok", "", waText(waID, "hi")); a.status != http.StatusUnauthorized || a.code() != 190 {
 			t.Fatalf("%+v", a)
 		}
 	})
@@ -276,12 +276,12 @@ func TestWhatsAppCloudAPI(t *testing.T) {
 		req.Header.Set("Authorization", "Bearer other")
 		resp, _ := http.DefaultClient.Do(req)
 		resp.Body.Close()
-		if resp.StatusCode != 401 {
+		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("wrong token: %d", resp.StatusCode)
 		}
 		resp, _ = http.Get(f.URL + "/media/" + id)
 		resp.Body.Close()
-		if resp.StatusCode != 401 {
+		if resp.StatusCode != http.StatusUnauthorized {
 			t.Fatalf("download without token: %d", resp.StatusCode)
 		}
 	})
@@ -302,7 +302,7 @@ func newReceiver(t *testing.T, secret string) *receiver {
 		defer r.mu.Unlock()
 		if graph.VerifySignature(secret, req.Header.Get("X-Hub-Signature-256"), b) != nil {
 			r.bad++
-			http.Error(w, "bad signature", 401)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
 		r.bodies = append(r.bodies, b)

@@ -19,7 +19,7 @@ func TestMediaFetcher(t *testing.T) {
 		switch r.URL.Path {
 		case "/file":
 			if r.Header.Get("Authorization") != "Bearer tok" {
-				http.Error(w, "no token", 401)
+				http.Error(w, "no token", http.StatusUnauthorized)
 				return
 			}
 			w.Header().Set("Content-Type", "image/jpeg")

@@ -243,7 +243,7 @@ func TestAsynchronousFailure(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if err := a.VerifyWebhook(r, body); err != nil {
-			http.Error(w, err.Error(), 401)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
 			return
 		}
 		evs, err := a.ParseWebhook(body)
@@ -287,7 +287,7 @@ func TestRoundTripAndMedia(t *testing.T) {
 		}
 		body, _ := io.ReadAll(r.Body)
 		if a.VerifyWebhook(r, body) != nil {
-			http.Error(w, "bad signature", 401)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
 		evs, _ := a.ParseWebhook(body)
