@@ -14,9 +14,13 @@ import (
 // partition already writes its own batch in one transaction, but with N
 // partitions on one database the commits queue behind each other (SQLite has
 // a single writer), and small batches pay the per-transaction cost N times
-// over. The first caller to arrive becomes the leader and commits everything
-// that is waiting, again and again until nothing is; the others wait for
-// their slice of the results.
+// over. The first caller to arrive becomes the leader and commits what is
+// waiting; the others wait for their slice of the results. A leader steps
+// down once its own batch is committed and hands the lead to the oldest
+// waiter: the leader is a partition worker, and one that kept committing
+// for everyone else under steady load would leave its own partition's
+// events waiting in the stream for seconds (seen on PostgreSQL, whose
+// commits leave no gaps for the leader to step down in).
 //
 // Order is kept: a partition worker waits for its batch before sending the
 // next, and within a merged call each batch's events stay in their order.
@@ -37,35 +41,55 @@ type commitRequest struct {
 	results []parley.IngestResult
 	err     error
 	done    chan struct{}
+	lead    chan struct{} // closed when this caller is handed the lead
 }
 
 // Ingest implements parley.IngestService.
 func (g *GroupCommit) Ingest(ctx context.Context, events []*parley.InboundEvent) ([]parley.IngestResult, error) {
-	req := &commitRequest{ctx: ctx, events: events, done: make(chan struct{})}
+	req := &commitRequest{ctx: ctx, events: events, done: make(chan struct{}), lead: make(chan struct{})}
 	g.mu.Lock()
 	g.waiting = append(g.waiting, req)
 	lead := !g.leading
 	g.leading = true
 	g.mu.Unlock()
 	if lead {
-		g.lead()
+		g.leadUntilDone(req)
+	}
+	select {
+	case <-req.done:
+	case <-req.lead:
+		g.leadUntilDone(req)
 	}
 	<-req.done
 	return req.results, req.err
 }
 
-// lead commits waiting batches until none is left, then steps down.
-func (g *GroupCommit) lead() {
+// leadUntilDone commits waiting batches until own is committed, then hands
+// the lead to the oldest waiter, or steps down when nobody waits.
+func (g *GroupCommit) leadUntilDone(own *commitRequest) {
 	for {
 		g.mu.Lock()
-		group := g.take()
-		if len(group) == 0 {
-			g.leading = false
+		if isClosed(own.done) {
+			if len(g.waiting) == 0 {
+				g.leading = false
+			} else {
+				close(g.waiting[0].lead)
+			}
 			g.mu.Unlock()
 			return
 		}
+		group := g.take()
 		g.mu.Unlock()
 		g.commit(group)
+	}
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
 	}
 }
 

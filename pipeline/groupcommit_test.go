@@ -140,3 +140,61 @@ func TestGroupCommitSkipsCallersThatGaveUp(t *testing.T) {
 		t.Fatal("a cancelled batch was written")
 	}
 }
+
+// commitCounter is a store whose commits take a little while and are
+// counted, so callers can see how many commits their call spanned.
+type commitCounter struct {
+	mu      sync.Mutex
+	commits int
+}
+
+func (c *commitCounter) Ingest(_ context.Context, events []*parley.InboundEvent) ([]parley.IngestResult, error) {
+	time.Sleep(2 * time.Millisecond)
+	c.mu.Lock()
+	c.commits++
+	c.mu.Unlock()
+	return make([]parley.IngestResult, len(events)), nil
+}
+
+func (c *commitCounter) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.commits
+}
+
+// A caller that leads must not keep committing for everyone else while its
+// own partition waits: under steady load each call returns after a few
+// commits, never after all of them.
+func TestGroupCommitLeaderStepsDownUnderSteadyLoad(t *testing.T) {
+	st := &commitCounter{}
+	g := &GroupCommit{Store: st, MaxEvents: 2} // one batch per commit: the most commits per call
+	const workers, rounds = 4, 40
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	worst := 0
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds {
+				before := st.count()
+				if _, err := g.Ingest(context.Background(), batchOf(fmt.Sprint(w), 2)); err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				worst = max(worst, st.count()-before)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if st.count() != workers*rounds {
+		t.Fatalf("%d commits for %d batches", st.count(), workers*rounds)
+	}
+	// With a fair hand-off a call waits for at most the batches queued
+	// ahead of it (one per other worker) and its own.
+	if worst > workers+1 {
+		t.Fatalf("one call spanned %d commits of %d: its caller kept leading for others", worst, workers*rounds)
+	}
+}
