@@ -77,7 +77,30 @@ func TestDemoEndToEnd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	done := make(chan error, 1)
 	go func() { done <- f.PlayDemo(ctx, d, time.Millisecond) }()
-	for count() < 6 && ctx.Err() == nil {
+	// replyable is the first event of a platform an agent can answer the
+	// way this test does: a direct message (Instagram's hook also carries
+	// comments, whose authors cannot be messaged directly), or a comment
+	// on the comments channel.
+	replyable := func(p parley.Platform) *parley.InboundEvent {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range events[p] {
+			if e.Kind == parley.InboundMessage && e.Text != "" && (p == parley.PlatformFacebookComments || e.ThreadKey == "") {
+				return e
+			}
+		}
+		return nil
+	}
+	platforms := []parley.Platform{parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram, parley.PlatformWhatsApp}
+	ready := func() bool {
+		for _, p := range platforms {
+			if replyable(p) == nil {
+				return false
+			}
+		}
+		return count() >= 6
+	}
+	for !ready() && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
@@ -85,14 +108,8 @@ func TestDemoEndToEnd(t *testing.T) {
 		t.Fatalf("PlayDemo: %v", err)
 	}
 
-	mu.Lock()
-	firsts := map[parley.Platform]*parley.InboundEvent{}
-	for p, evs := range events {
-		firsts[p] = evs[0]
-	}
-	mu.Unlock()
-	for _, p := range []parley.Platform{parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram, parley.PlatformWhatsApp} {
-		in := firsts[p]
+	for _, p := range platforms {
+		in := replyable(p)
 		if in == nil || in.Kind != parley.InboundMessage || in.Text == "" {
 			t.Fatalf("%s: first event %+v", p, in)
 		}
@@ -104,7 +121,7 @@ func TestDemoEndToEnd(t *testing.T) {
 		}
 		res, err := adapters[p].Send(t.Context(), out)
 		if err != nil || res.ExternalID == "" {
-			t.Fatalf("%s: reply %+v %v", p, res, err)
+			t.Fatalf("%s: reply to %+v: %+v %v", p, in, res, err)
 		}
 	}
 	f.Flush()

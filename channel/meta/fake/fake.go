@@ -310,6 +310,9 @@ func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 		if e != nil {
 			return errAnswer(*e)
 		}
+		if parts[0] == "me" {
+			a = s.meRecipientAccount(a, rec)
+		}
 		if a.kind == KindWhatsApp {
 			return s.whatsAppSend(a, rec, r)
 		}
@@ -349,8 +352,10 @@ func (s *Server) authorize(id, token string) (*account, *GraphError) {
 	}
 	var a *account
 	if id == "me" {
+		// A Page and its Instagram account share the Page token; "me" is
+		// the Page (ids sorted, so the choice never depends on map order).
 		for _, acc := range s.accounts {
-			if acc.token == token && acc.kind != KindWhatsApp {
+			if acc.token == token && acc.kind != KindWhatsApp && (a == nil || acc.kind == KindPage && a.kind != KindPage || acc.kind == a.kind && acc.id < a.id) {
 				a = acc
 			}
 		}
@@ -362,6 +367,39 @@ func (s *Server) authorize(id, token string) (*account, *GraphError) {
 		return nil, &e
 	}
 	return a, nil
+}
+
+// meRecipientAccount is where Meta delivers a /me/messages call made with
+// a Page token: to the account sharing that token that knows the recipient
+// (an Instagram user who wrote to the Page's Instagram account, or the
+// owner of the comment of a private reply), else to the Page itself.
+func (s *Server) meRecipientAccount(page *account, rec *Request) *account {
+	var body struct {
+		Recipient struct {
+			ID        string `json:"id"`
+			CommentID string `json:"comment_id"`
+		} `json:"recipient"`
+	}
+	if json.Unmarshal(rec.Body, &body) != nil {
+		return page
+	}
+	if _, ok := page.lastInbound[body.Recipient.ID]; ok {
+		return page
+	}
+	if _, ok := page.comments[body.Recipient.CommentID]; ok && body.Recipient.CommentID != "" {
+		return page
+	}
+	for _, acc := range s.accounts {
+		if acc == page || acc.token != page.token || acc.kind == KindWhatsApp {
+			continue
+		}
+		_, wrote := acc.lastInbound[body.Recipient.ID]
+		_, commented := acc.comments[body.Recipient.CommentID]
+		if wrote || commented && body.Recipient.CommentID != "" {
+			return acc
+		}
+	}
+	return page
 }
 
 // preSend applies injected failures and rate limits.
