@@ -2,6 +2,7 @@ package graph
 
 import (
 	"crypto/subtle"
+	"io"
 	"net/http"
 )
 
@@ -25,4 +26,12 @@ func Handshake(w http.ResponseWriter, r *http.Request, verifyToken string) bool 
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write([]byte(q.Get("hub.challenge")))
 	return true
+}
+
+// RespondEventReceived is the success answer to a webhook POST, as Meta's
+// own samples give it; Meta only needs the 200.
+func RespondEventReceived(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, "EVENT_RECEIVED")
 }

@@ -74,11 +74,7 @@ func (a *Adapter) Handshake(w http.ResponseWriter, r *http.Request) bool {
 }
 
 // RespondWebhook answers Meta like its samples do.
-func (a *Adapter) RespondWebhook(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = io.WriteString(w, "EVENT_RECEIVED")
-}
+func (a *Adapter) RespondWebhook(w http.ResponseWriter) { graph.RespondEventReceived(w) }
 
 // ParseWebhook maps the page's messaging and standby events.
 func (a *Adapter) ParseWebhook(body []byte) ([]*parley.InboundEvent, error) {
