@@ -17,6 +17,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/realtime"
@@ -36,6 +37,10 @@ type App struct {
 	Hub      *realtime.Hub
 	HTTP     *httpapi.Server
 	Widget   *widget.Handler // the website chat: everything under /widget/
+	// Files keeps uploads and attachments under DataDir/files; FileURLs
+	// signs the public links platforms fetch a reply's media from.
+	Files    *filestore.Disk
+	FileURLs *filestore.Signer
 
 	// SetupURL is the one-time first-admin link, when no agent exists yet.
 	SetupURL   string
@@ -70,6 +75,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	}); err != nil {
 		return nil, fmt.Errorf("opening event backbone: %w", err)
 	}
+	if err := a.openFiles(); err != nil {
+		return nil, err
+	}
 	registerChannels(a.Adapters)
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
@@ -101,6 +109,7 @@ func (a *App) httpConfig() httpapi.Config {
 		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
 		Meta: a.metaConnect(),
+		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
 	}
 }
 

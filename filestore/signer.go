@@ -59,7 +59,7 @@ func (s *Signer) Verify(key, exp, sig string, now time.Time) error {
 		return parley.Errorf(parley.EFORBIDDEN, "invalid file signature")
 	}
 	t, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || now.Unix() > t {
+	if err != nil || now.After(time.Unix(t, 0)) {
 		return parley.Errorf(parley.EFORBIDDEN, "file link expired")
 	}
 	return nil

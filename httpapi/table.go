@@ -59,6 +59,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "messages", summary: "A ticket's messages, oldest first", query: pageParams, resp: &parley.Message{}, list: true}},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", access: accessAgent, handler: s.handleCreateMessage,
 			doc: doc{tag: "messages", summary: "Reply (kind text, queued for sending) or add an internal note", body: messageCreate{}, status: http.StatusCreated, resp: &parley.Message{}}},
+		{method: "POST", path: "/api/v1/uploads", access: accessAgent, handler: s.handleUpload,
+			doc: doc{tag: "messages", summary: "Upload a file (multipart field \"file\") to send with a reply; the type is sniffed from the bytes; 413 over the size limit", upload: true, status: http.StatusCreated, resp: parley.Attachment{}}},
+		{method: "GET", path: "/api/v1/files/{key}", access: accessAgent, handler: s.handleGetFile,
+			doc: doc{tag: "messages", summary: "A stored file, if you may see its ticket or it is your own unsent upload; only images, audio, video and PDF inline", content: "application/octet-stream"}},
 		{method: "POST", path: "/api/v1/messages/{id}/retry", access: accessAgent, handler: s.handleRetryMessage,
 			doc: doc{tag: "messages", summary: "Requeue a failed reply", resp: &parley.Message{}}},
 
@@ -174,6 +178,11 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "webhooks", summary: "Webhook URL verification (platforms with a GET handshake); 405 otherwise", content: "text/plain"}},
 		{method: "POST", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhook,
 			doc: doc{tag: "webhooks", summary: "Platform webhook: verified, then durably enqueued before 200", content: "application/json"}},
+
+		// Files fetched by platforms (signed, expiring links).
+		{method: "GET", path: "/files/{key}", handler: s.handlePublicFile,
+			doc: doc{tag: "messages", summary: "A stored file by signed link (exp, sig), for platforms that fetch a reply's media by URL; 403 forged or expired",
+				query: []param{{name: "exp", typ: "integer", required: true}, {name: "sig", typ: "string", required: true}}, content: "application/octet-stream"}},
 
 		// Operations.
 		{method: "GET", path: "/metrics", handler: s.handleMetrics,
