@@ -108,7 +108,7 @@ func (a *App) httpConfig() httpapi.Config {
 		Store: a.Store, Inbound: a.Bus, Outbound: a.Bus, Events: a.Bus, Adapters: a.Adapters,
 		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
-		Meta: a.metaConnect(),
+		Meta:  a.metaConnect(),
 		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
 	}
 }
