@@ -183,7 +183,7 @@ func (a *App) Addr() string {
 
 func (a *App) startWorkers(ctx context.Context) error {
 	proc := &pipeline.Processor{Store: &pipeline.GroupCommit{Store: a.Store}, Events: a.Bus, Logger: a.Logger}
-	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
+	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger, FileURLs: a.FileURLs}
 	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
 	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}
 	if err := a.Bus.ConsumeInbound(ctx, inboundBatch, proc.Handle); err != nil {
@@ -191,6 +191,11 @@ func (a *App) startWorkers(ctx context.Context) error {
 	}
 	if err := a.Bus.ConsumeOutbound(ctx, send.Handle); err != nil {
 		return fmt.Errorf("outbound consumer: %w", err)
+	}
+	media := &pipeline.MediaWorker{Store: a.Store, Files: a.Files, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger,
+		MaxBytes: a.Config.MaxUploadBytes}
+	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
+		return fmt.Errorf("media consumer: %w", err)
 	}
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })

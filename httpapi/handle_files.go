@@ -13,6 +13,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/filestore"
+	"github.com/parleyhq/parley/metrics"
 )
 
 // multipartOverhead is what a multipart body may carry besides the file
@@ -74,6 +75,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) (*parley.File, e
 		_ = blobs.Delete(context.WithoutCancel(r.Context()), blob.Key)
 		return nil, err
 	}
+	metrics.FileBytesStored.WithLabelValues("upload").Add(float64(f.Size))
 	return f, nil
 }
 
