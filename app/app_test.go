@@ -27,10 +27,19 @@ const (
 // prepare runs before the node starts (e.g. to create channels).
 func mustNewApp(t testing.TB, prepare func(a *app.App)) *app.App {
 	t.Helper()
+	return mustNewAppWith(t, nil, prepare)
+}
+
+// mustNewAppWith is mustNewApp with settings changed by configure.
+func mustNewAppWith(t testing.TB, configure func(*app.Config), prepare func(a *app.App)) *app.App {
+	t.Helper()
 	cfg := app.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
+	if configure != nil {
+		configure(&cfg)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
