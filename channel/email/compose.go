@@ -176,7 +176,7 @@ func references(m parley.OutboundMessage) []string {
 	seen := map[string]bool{}
 	add := func(id string) {
 		id = strings.Trim(strings.TrimSpace(id), "<>")
-		if id != "" && !seen[id] && !strings.ContainsAny(id, " \t\r\n<>") {
+		if id != "" && !seen[id] && !isSyntheticID(id) && !strings.ContainsAny(id, " \t\r\n<>") {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -264,3 +264,33 @@ func randomID() string {
 	_, _ = rand.Read(b[:]) // never fails since Go 1.24
 	return tokenEncoding.EncodeToString(b[:])
 }
+
+// ThreadReply makes an agent's reply answer the customer's last mail of
+// the ticket: In-Reply-To its Message-ID, References its References plus
+// its Message-ID, and reply-all to the others it was sent to. Values the
+// agent set explicitly are kept.
+func (a *Adapter) ThreadReply(reply, answered *parley.Message) {
+	if answered == nil || answered.ExternalID == "" || isSyntheticID(answered.ExternalID) {
+		return
+	}
+	if reply.Metadata == nil {
+		reply.Metadata = map[string]string{}
+	}
+	if reply.ReplyToID == "" {
+		reply.ReplyToID = answered.ExternalID
+	}
+	if _, set := reply.Metadata[MetaReferences]; !set {
+		refs := answered.Metadata[MetaReferences]
+		if refs == "" {
+			refs = answered.ExternalID
+		}
+		reply.Metadata[MetaReferences] = refs
+	}
+	if _, set := reply.Metadata[MetaCc]; !set && answered.Metadata[MetaCc] != "" {
+		reply.Metadata[MetaCc] = answered.Metadata[MetaCc]
+	}
+}
+
+// isSyntheticID recognises the id Parley makes up for a mail without a
+// Message-ID: no client knows it, so it must not appear in References.
+func isSyntheticID(id string) bool { return strings.HasSuffix(id, "@parley.invalid") }
