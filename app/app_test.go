@@ -113,6 +113,20 @@ func (c *agentClient) do(method, path string, in, out any) {
 	}
 }
 
+// status sends a request and returns only the HTTP status.
+func (c *agentClient) status(method, path string, in any) int {
+	c.t.Helper()
+	b, _ := json.Marshal(in)
+	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func eventually(t testing.TB, d time.Duration, what string, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(d)

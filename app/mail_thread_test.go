@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -121,4 +122,76 @@ func sentMessage(t testing.TB, c *agentClient, convID, id int64) *parley.Message
 		return sent != nil
 	})
 	return sent
+}
+
+// TestStartMailConversation: an agent writes first to an address; the
+// mail carries the new ticket's token, and the customer's answer comes
+// back by IMAP into that ticket, from the contact it was sent to.
+func TestStartMailConversation(t *testing.T) {
+	dovecot := mailtest.StartDovecot(t, nil, "")
+	capture := mailtest.StartSMTPCapture(t, "none", "", "")
+	var channelID, apiChannel int64
+	a := mustNewApp(t, func(a *app.App) {
+		channelID = mustIMAPChannel(t, a, dovecot, capture)
+		ch := &parley.Channel{Platform: parley.PlatformAPI, Name: "API", Status: parley.ChannelActive, Secrets: map[string]string{"secret": "s3cret"}}
+		if err := a.Store.CreateChannel(context.Background(), ch); err != nil {
+			t.Fatal(err)
+		}
+		apiChannel = ch.ID
+	})
+	c := mustSignIn(t, a)
+
+	var conv parley.Conversation
+	c.do("POST", "/api/v1/conversations", map[string]any{"channel_id": channelID, "address": "Cleo@Customer.example",
+		"name": "Cleo", "subject": "Your invoice 77", "body": "Your invoice is attached below."}, &conv)
+	if conv.ID == 0 || conv.ThreadKey == "" || conv.Subject != "Your invoice 77" || conv.AssigneeID == nil || conv.Contact == nil || conv.Contact.Name != "Cleo" {
+		t.Fatalf("conversation = %+v", conv)
+	}
+	sent := capturedMail(t, capture, 1)[0]
+	msgs := messagesOf(c, conv.ID)
+	if len(msgs) != 1 {
+		t.Fatalf("thread = %+v", msgs)
+	}
+	stored := sentMessage(t, c, conv.ID, msgs[0].ID)
+	if to := sent.Header.Get("To"); !strings.Contains(to, "cleo@customer.example") {
+		t.Errorf("To = %q", to)
+	}
+	if s := sent.Header.Get("Subject"); s != "Your invoice 77" {
+		t.Errorf("Subject = %q, want no Re: on a first mail", s)
+	}
+	if id := sent.Header.Get("Message-Id"); id != "<"+stored.ExternalID+">" || !strings.HasPrefix(id, "<"+conv.ThreadKey+".") {
+		t.Errorf("Message-ID %q: want the stored %q, carrying the token %s", id, stored.ExternalID, conv.ThreadKey)
+	}
+	if rt := sent.Header.Get("Reply-To"); !strings.Contains(rt, "support+"+conv.ThreadKey+"@example.com") {
+		t.Errorf("Reply-To = %q", rt)
+	}
+	if sent.Header.Get("In-Reply-To") != "" {
+		t.Errorf("a first mail answers %q", sent.Header.Get("In-Reply-To"))
+	}
+
+	dovecot.Deliver(t, []byte("From: Cleo <cleo@customer.example>\r\nTo: support@example.com\r\nSubject: Re: Your invoice 77\r\n"+
+		"Message-ID: <c1@customer.example>\r\nIn-Reply-To: "+sent.Header.Get("Message-Id")+"\r\nReferences: "+sent.Header.Get("Message-Id")+"\r\n"+
+		"Date: "+time.Now().Format(time.RFC1123Z)+"\r\n\r\nThanks, paid.\r\n"))
+	eventually(t, 20*time.Second, "the answer in the started ticket", func() bool { return len(messagesOf(c, conv.ID)) == 2 })
+	if n := len(conversationsOn(c, channelID)); n != 1 {
+		t.Errorf("%d tickets, want 1", n)
+	}
+
+	t.Run("refused where the customer must write first", func(t *testing.T) {
+		code := c.status("POST", "/api/v1/conversations", map[string]any{"channel_id": apiChannel, "address": "x@customer.example", "body": "hi"})
+		if code != http.StatusUnprocessableEntity {
+			t.Errorf("= %d, want 422", code)
+		}
+	})
+	t.Run("refused without a contact or a valid address", func(t *testing.T) {
+		for _, body := range []map[string]any{
+			{"channel_id": channelID, "body": "hi"},
+			{"channel_id": channelID, "address": "not an address", "body": "hi"},
+			{"channel_id": channelID, "address": "x@customer.example", "body": " "},
+		} {
+			if code := c.status("POST", "/api/v1/conversations", body); code != http.StatusBadRequest {
+				t.Errorf("%v = %d, want 400", body, code)
+			}
+		}
+	})
 }

@@ -49,10 +49,11 @@ func (a *Adapter) compose(m parley.OutboundMessage, files []file, now time.Time)
 		}
 	}
 	h.SetAddressList("Reply-To", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.PlusAddress(token)}})
-	h.SetSubject(replySubject(m))
+	refs := references(m)
+	h.SetSubject(subject(m, len(refs) > 0))
 	h.SetDate(now)
 	h.SetMessageID(out.messageID)
-	if refs := references(m); len(refs) > 0 {
+	if len(refs) > 0 {
 		h.SetMsgIDList("In-Reply-To", refs[len(refs)-1:])
 		h.SetMsgIDList("References", refs)
 	}
@@ -210,7 +211,9 @@ func (a *Adapter) ccAddresses(m parley.OutboundMessage, to string) []*mail.Addre
 	return out
 }
 
-func replySubject(m parley.OutboundMessage) string {
+// subject is the mail's subject: MetaSubject if the agent set one, else
+// the ticket's, with "Re: " when the mail answers one of the customer's.
+func subject(m parley.OutboundMessage, answers bool) string {
 	if m.Message != nil && m.Message.Metadata[MetaSubject] != "" {
 		return m.Message.Metadata[MetaSubject]
 	}
@@ -221,7 +224,7 @@ func replySubject(m parley.OutboundMessage) string {
 		return "Your request"
 	}
 	s := strings.TrimSpace(m.Conversation.Subject)
-	if len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
+	if !answers || len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
 		return s
 	}
 	return "Re: " + s
