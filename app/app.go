@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
 	"github.com/parleyhq/parley/filestore"
@@ -47,10 +48,13 @@ type App struct {
 	setupToken string
 
 	listener net.Listener
-	demo     *demo.Demo
-	server   *http.Server
-	workers  sync.WaitGroup
-	cancel   context.CancelFunc
+	// The SMTP endpoint (MX or forwarding target), when configured.
+	smtp         *email.SMTPReceiver
+	smtpListener net.Listener
+	demo         *demo.Demo
+	server       *http.Server
+	workers      sync.WaitGroup
+	cancel       context.CancelFunc
 }
 
 // New opens storage and the event backbone and assembles every part; it
@@ -148,6 +152,9 @@ func (a *App) Start(ctx context.Context) error {
 			a.Logger.Error("http server stopped", "err", err)
 		}
 	}()
+	if err := a.startSMTP(); err != nil {
+		return err
+	}
 	if a.Config.PprofAddr != "" {
 		a.startPprof()
 	}
@@ -216,6 +223,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
+	}
+	if a.smtp != nil {
+		// A session cut off mid-DATA is retried by its sender: nothing was acknowledged.
+		errs = append(errs, a.smtp.Close())
 	}
 	if a.Hub != nil {
 		a.Hub.Close()

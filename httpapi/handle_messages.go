@@ -70,6 +70,7 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.threadReply(r.Context(), c, m)
 	if err := s.store.CreateMessage(r.Context(), m); err != nil {
 		s.writeError(w, r, err)
 		return

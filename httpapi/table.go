@@ -45,6 +45,8 @@ func (s *Server) routeTable() []route {
 		// Tickets.
 		{method: "GET", path: "/api/v1/conversations", access: accessAgent, handler: s.handleListConversations,
 			doc: doc{tag: "conversations", summary: "List tickets visible to you", query: convListParams, resp: conv, list: true}},
+		{method: "POST", path: "/api/v1/conversations", access: accessAgent, handler: s.handleStartConversation,
+			doc: doc{tag: "conversations", summary: "Start a conversation with a contact on a channel that allows it (e-mail): the first message is queued and the ticket assigned to you", body: conversationStart{}, status: http.StatusCreated, resp: conv}},
 		{method: "GET", path: "/api/v1/conversations/counts", access: accessAgent, handler: s.handleCountConversations,
 			doc: doc{tag: "conversations", summary: "Badge counts of the inbox views", query: []param{{name: "status", typ: "string", repeat: true, enum: statusParam.enum, desc: "default open and pending"}}, resp: parley.ConversationCounts{}}},
 		{method: "POST", path: "/api/v1/conversations/bulk", access: accessAgent, handler: s.handleBulkConversations,
