@@ -460,7 +460,23 @@ func (s *Server) handlePutFieldPolicy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.refreshRealtimePolicy(r.Context())
 	writeJSON(w, http.StatusOK, p)
+}
+
+// policyRefresher is the part of the realtime hub that masks contacts in
+// events; this node's sockets follow a policy change at once, other nodes
+// within their refresh interval.
+type policyRefresher interface {
+	RefreshFieldPolicy(ctx context.Context) error
+}
+
+func (s *Server) refreshRealtimePolicy(ctx context.Context) {
+	if rt, ok := s.cfg.Realtime.(policyRefresher); ok {
+		if err := rt.RefreshFieldPolicy(ctx); err != nil {
+			s.log.WarnContext(ctx, "realtime keeps the previous field policy", "err", err)
+		}
+	}
 }
 
 // Patterns of contact details inside search titles and snippets (which
