@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -337,16 +336,6 @@ func (s *Server) handleCheckConsent(w http.ResponseWriter, r *http.Request) {
 		}
 		ok, err := st.ConsentAllows(r.Context(), id, parley.Platform(*platform), *purpose)
 		return consentAnswer{ContactID: id, Platform: parley.Platform(*platform), Purpose: *purpose, Allowed: ok}, err
-	})
-}
-
-func (s *Server) handleExportContact(w http.ResponseWriter, r *http.Request) {
-	s.withContact(w, r, func(st identityStore, id int64) (any, error) {
-		x, err := st.ExportContact(r.Context(), id, agentFrom(r.Context()).ID)
-		if err == nil {
-			w.Header().Set("Content-Disposition", `attachment; filename="contact-`+strconv.FormatInt(id, 10)+`.json"`)
-		}
-		return x, err
 	})
 }
 
