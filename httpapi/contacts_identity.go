@@ -15,6 +15,7 @@ import (
 // the SQL store implements it. A store without it answers 422.
 type identityStore interface {
 	SuggestContacts(ctx context.Context, contactID int64) ([]identity.Suggestion, error)
+	DismissSuggestion(ctx context.Context, contactID, otherID, agentID int64) error
 	MergeContacts(ctx context.Context, survivorID, sourceID, agentID int64) (*identity.MergeResult, error)
 	UndoMerge(ctx context.Context, mergeID int64) (*identity.MergeResult, error)
 	Contact360(ctx context.Context, contactID int64) (*identity.View360, error)
@@ -158,6 +159,25 @@ func (s *Server) handleContactSuggestions(w http.ResponseWriter, r *http.Request
 		}
 		return pageOf(got, ""), nil
 	})
+}
+
+func (s *Server) handleDismissSuggestion(w http.ResponseWriter, r *http.Request) {
+	st, err := s.identityStore()
+	var id, other int64
+	if err == nil {
+		id, err = pathID(r, "id")
+	}
+	if err == nil {
+		other, err = pathID(r, "otherID")
+	}
+	if err == nil {
+		err = st.DismissSuggestion(r.Context(), id, other, agentFrom(r.Context()).ID)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) handleMergeContacts(w http.ResponseWriter, r *http.Request) {

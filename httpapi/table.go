@@ -77,6 +77,8 @@ func (s *Server) routeTable() []route {
 		// One customer across channels (contacts_identity.go).
 		{method: "GET", path: "/api/v1/contacts/{id}/suggestions", access: accessAgent, handler: s.handleContactSuggestions,
 			doc: doc{tag: "contacts", summary: "Contacts that may be the same person, with the evidence; never merged automatically", resp: identity.Suggestion{}, list: true}},
+		{method: "POST", path: "/api/v1/contacts/{id}/suggestions/{otherID}/dismiss", access: accessAgent, handler: s.handleDismissSuggestion,
+			doc: doc{tag: "contacts", summary: "Not the same person: the pair is never suggested again, from either side (who and when are recorded)", status: http.StatusNoContent}},
 		{method: "POST", path: "/api/v1/contacts/{id}/merge", access: accessAgent, handler: s.handleMergeContacts,
 			doc: doc{tag: "contacts", summary: "Merge source_id into this contact; conflicts and the rule applied are in the result", body: contactMergeRequest{}, resp: identity.MergeResult{}}},
 		{method: "POST", path: "/api/v1/contacts/merges/{mergeID}/undo", access: accessAgent, handler: s.handleUndoMerge,
