@@ -130,6 +130,16 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/teams/{id}", access: accessAdmin, handler: s.handleDeleteTeam,
 			doc: doc{tag: "admin", summary: "Delete a team (admin)", status: http.StatusNoContent}},
 
+		// Canned replies (handle_canned_replies.go).
+		{method: "GET", path: "/api/v1/canned-replies", access: accessAgent, handler: s.handleListCannedReplies,
+			doc: doc{tag: "replies", summary: "Canned replies, by shortcut", query: []param{{name: "q", typ: "string", desc: "shortcut, title or body contains (any case)"}}, resp: &parley.CannedReply{}, list: true}},
+		{method: "POST", path: "/api/v1/canned-replies", access: accessAdmin, handler: s.handleCreateCannedReply,
+			doc: doc{tag: "replies", summary: "Create a canned reply (admin); 409 when the shortcut is taken", body: cannedReplyCreate{}, status: http.StatusCreated, resp: &parley.CannedReply{}}},
+		{method: "PATCH", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handlePatchCannedReply,
+			doc: doc{tag: "replies", summary: "Change a canned reply (admin); variants, when given, replace all", body: parley.CannedReplyUpdate{}, resp: &parley.CannedReply{}}},
+		{method: "DELETE", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handleDeleteCannedReply,
+			doc: doc{tag: "replies", summary: "Delete a canned reply (admin)", status: http.StatusNoContent}},
+
 		// Channels.
 		{method: "GET", path: "/api/v1/channels", access: accessAgent, handler: s.handleListChannels,
 			doc: doc{tag: "channels", summary: "All channels (secrets are never returned)", query: pageParams, resp: &parley.Channel{}, list: true}},
