@@ -93,7 +93,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
-		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, NodeID: cfg.NodeID, Logger: logger,
+		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, FieldPolicy: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
 		// socket at once; the queue must hold a burst or agents get kicked.
 		SendQueue: 4 * inboundBatch,

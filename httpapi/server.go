@@ -31,6 +31,9 @@ type Config struct {
 	Adapters parley.AdapterSource
 	// Realtime serves /api/v1/ws; nil answers 422 there.
 	Realtime RealtimeServer
+	// ExportFiles puts a contact's stored files into the ZIP export; nil
+	// lists their attachments without the bytes.
+	ExportFiles ContactFileSource
 	// Web is the built web app, served at / with index.html for unknown
 	// paths (client-side routing); nil serves nothing there.
 	Web fs.FS
