@@ -206,6 +206,8 @@ func (a *App) startWorkers(ctx context.Context) error {
 	}
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
+	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
+	a.goWorker(func() { templates.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 

@@ -66,6 +66,9 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = s.storedAttachments(r.Context(), me, c, m.Attachments)
 	}
+	if err == nil {
+		err = s.checkOutbound(r.Context(), c, m)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -157,6 +157,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "channels", summary: "Change a channel (admin); secrets merge key by key, null deletes", body: parley.ChannelUpdate{}, resp: &parley.Channel{}}},
 		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
 			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/channels/{id}/templates", access: accessAgent, handler: s.handleListTemplates,
+			doc: doc{tag: "channels", summary: "The channel's message templates (WhatsApp) as last synced, for the composer's picker", resp: templateList{}}},
+		{method: "POST", path: "/api/v1/channels/{id}/templates/sync", access: accessAdmin, handler: s.handleSyncTemplates,
+			doc: doc{tag: "channels", summary: "Sync the channel's message templates from the platform now (admin); answers the synced list", resp: templateList{}}},
 
 		// Connecting Meta accounts through the installation's Meta app.
 		{method: "GET", path: "/api/v1/connect/meta", access: accessAdmin, handler: s.handleMetaConnectInfo,
