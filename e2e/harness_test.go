@@ -187,6 +187,8 @@ type InboundMessage struct {
 	Text      string         `json:"text"`
 	Timestamp string         `json:"timestamp"`
 	Thread    string         `json:"thread,omitempty"`
+	// Attachments are files by URL: type, url, filename, content_type.
+	Attachments []map[string]string `json:"attachments,omitempty"`
 }
 
 // MustPostInbound delivers messages and receipts through the signed webhook, like an integrating system.

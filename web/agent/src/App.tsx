@@ -10,6 +10,7 @@ import { ContactsPage } from "./pages/Contacts";
 import { InboxPage } from "./pages/Inbox";
 import { LoginPage } from "./pages/Login";
 import { SearchPage } from "./pages/Search";
+import { Lightbox } from "./pages/Thread";
 import { SetupPage } from "./pages/Setup";
 import { navigate, useLocation } from "./router";
 import { agentsStore, channelsStore, connectedStore, countsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
@@ -72,6 +73,7 @@ export function App() {
         {section === "admin" && <AdminPage tab={loc.parts[1] ?? "channels"} />}
       </main>
       <Shortcuts />
+      <Lightbox />
       <Toasts />
       <TitleBadge />
     </div>

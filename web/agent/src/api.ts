@@ -2,7 +2,7 @@
 // under /api/v1 with the session cookie; errors become ApiError values that
 // carry the server's code, message and details.
 import type {
-  APIToken, Agent, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
+  APIToken, Agent, Attachment, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
   Message, PageOf, SearchResults, Tag, Team,
 } from "./types";
 
@@ -81,6 +81,14 @@ export interface ConversationQuery {
   limit?: number;
 }
 
+/** OutgoingMessage is a reply, a note, or a WhatsApp template with its parameters in metadata. */
+export interface OutgoingMessage {
+  body: string;
+  kind: "text" | "note" | "template";
+  attachments?: Attachment[];
+  metadata?: Record<string, string>;
+}
+
 export const api = {
   login: (email: string, password: string) => request<Agent>("POST", "/auth/login", { email, password }),
   logout: () => request<void>("POST", "/auth/logout"),
@@ -100,8 +108,7 @@ export const api = {
     request<BulkResult>("POST", "/conversations/bulk", b),
   messages: (id: number, cursor?: string, limit = 200) =>
     request<PageOf<Message>>("GET", `/conversations/${id}/messages`, undefined, { cursor, limit }),
-  send: (id: number, body: string, kind: "text" | "note") =>
-    request<Message>("POST", `/conversations/${id}/messages`, { body, kind }),
+  send: (id: number, m: OutgoingMessage) => request<Message>("POST", `/conversations/${id}/messages`, m),
   retry: (messageId: number) => request<Message>("POST", `/messages/${messageId}/retry`),
 
   contacts: (q: { q?: string; tier?: string; cursor?: string; limit?: number }) =>

@@ -87,6 +87,8 @@ export interface Attachment {
   size?: number;
   url?: string;
   caption?: string;
+  storage_key?: string; // the node's own copy, served from /api/v1/files/<key>
+  platform_id?: string; // the platform's media id, before the node fetched the file
 }
 
 export interface Message {

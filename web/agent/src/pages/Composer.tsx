@@ -11,8 +11,10 @@ import { registerShortcut } from "../ui/Shortcuts";
 import { errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 import { typing } from "../ws";
+import { rulesText, uploadsAvailable } from "../uploads";
+import { AttachButton, FileChips, useDropTarget, useFiles, type PendingFile } from "./ComposerFiles";
 
-const drafts = new Map<number, { text: string; mode: "text" | "note" }>();
+const drafts = new Map<number, { text: string; mode: "text" | "note"; files: PendingFile[] }>();
 
 export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Message) => void }) {
   const me = useStore(meStore)!;
@@ -23,14 +25,18 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   const [pick, setPick] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const [now, setNow] = useState(Date.now());
+  const info = platformInfo(conv.platform);
+  const files = useFiles(info, saved?.files.filter((f) => f.state === "done"));
+  const canAttach = useStore(uploadsAvailable) && !!info.media;
+  const drop = useDropTarget(canAttach, files.add);
 
   useEffect(() => {
     const id = setInterval(() => setNow(Date.now()), 30000);
     return () => clearInterval(id);
   }, []);
   useEffect(() => {
-    drafts.set(conv.id, { text, mode });
-  }, [text, mode]);
+    drafts.set(conv.id, { text, mode, files: files.files });
+  }, [text, mode, files.files]);
   useEffect(() => {
     const focus = (m: "text" | "note") => () => {
       setMode(m);
@@ -46,7 +52,6 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
     el.style.height = Math.min(240, el.scrollHeight) + "px";
   }, [text]);
 
-  const info = platformInfo(conv.platform);
   const length = textLength(info, text);
   const over = mode === "text" && info.textLimit > 0 && length > info.textLimit;
   const parts = over && info.split ? Math.ceil(length / info.textLimit) : 1;
@@ -70,12 +75,13 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
 
   const send = async () => {
     const body = text.trim();
-    if (!body || busy) return;
+    if ((!body && !files.ready.length) || busy || files.uploading) return;
     setBusy(true);
     try {
-      const m = await api.send(conv.id, body, mode);
+      const m = await api.send(conv.id, { body, kind: mode, attachments: files.ready.length ? files.ready : undefined });
       onSent(m);
       setText("");
+      files.clear();
       drafts.delete(conv.id);
     } catch (e) {
       toast(errorText(e), "error");
@@ -105,7 +111,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   };
 
   return (
-    <div class={"composer" + (mode === "note" ? " note-mode" : "")}>
+    <div class={"composer" + (mode === "note" ? " note-mode" : "") + (drop.over ? " drop-over" : "")} {...drop.props}>
       <div class="composer-tabs" role="tablist" aria-label={t("composer.mode")}>
         <button type="button" role="tab" aria-selected={mode === "text"} class={mode === "text" ? "on" : ""} onClick={() => setMode("text")}>
           <PlatformIcon platform={conv.platform} size={14} label={false} />
@@ -146,7 +152,16 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
           setPick(0);
           if (mode === "text") typing(conv.id);
         }}
-        onKeyDown={onKeyDown} />
+        onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          const pasted = [...(e.clipboardData?.files ?? [])];
+          if (!pasted.length || !canAttach) return;
+          e.preventDefault();
+          files.add(pasted);
+        }} />
+      <FileChips files={files.files} remove={files.remove} />
+      {(drop.over || files.files.length > 0) && <p class="upload-rules">{rulesText(info)}</p>}
+      {drop.over && <div class="drop-hint" aria-hidden="true">{t("upload.drop")}</div>}
       <div class="composer-foot">
         {mode === "text" && info.textLimit > 0 ? (
           <span class={"char-count" + (over ? " over" : length > info.textLimit * 0.9 ? " near" : "")} aria-live="polite">
@@ -162,7 +177,8 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         )}
         <span class="spacer" />
         <span class="hint">{t("composer.hint")}</span>
-        <button type="button" class={"btn " + (mode === "note" ? "note" : "primary")} onClick={send} disabled={busy || !text.trim() || (over && !info.split)}>
+        <AttachButton info={info} onFiles={files.add} />
+        <button type="button" class={"btn " + (mode === "note" ? "note" : "primary")} onClick={send} disabled={busy || files.uploading || (!text.trim() && !files.ready.length) || (over && !info.split)}>
           <Icon name={mode === "note" ? "note" : "send"} />
           {mode === "note" ? t("composer.addNote") : t("composer.send")}
         </button>
