@@ -3,7 +3,7 @@
 // carry the server's code, message and details.
 import type {
   APIToken, Agent, Attachment, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
-  Message, PageOf, SearchResults, Tag, Team,
+  MergeResult, Message, PageOf, SearchResults, Suggestion, Tag, Team, View360,
 } from "./types";
 
 export class ApiError extends Error {
@@ -118,6 +118,12 @@ export const api = {
   updateContact: (id: number, u: Record<string, unknown>) => request<Contact>("PATCH", `/contacts/${id}`, u),
   contactConversations: (id: number, cursor?: string) =>
     request<PageOf<Conversation>>("GET", `/contacts/${id}/conversations`, undefined, { cursor }),
+
+  contact360: (id: number) => request<View360>("GET", `/contacts/${id}/360`),
+  suggestions: (id: number) => request<PageOf<Suggestion>>("GET", `/contacts/${id}/suggestions`),
+  mergeContacts: (id: number, sourceId: number) => request<MergeResult>("POST", `/contacts/${id}/merge`, { source_id: sourceId }),
+  undoMerge: (mergeId: number) => request<MergeResult>("POST", `/contacts/merges/${mergeId}/undo`),
+  dismissSuggestion: (id: number, otherId: number) => request<void>("POST", `/contacts/${id}/suggestions/${otherId}/dismiss`),
 
   tags: () => request<Tag[] | PageOf<Tag>>("GET", "/tags", undefined, { limit: 200 }),
   createTag: (t: { name: string; color?: string }) => request<Tag>("POST", "/tags", t),
