@@ -3,7 +3,7 @@
 // carry the server's code, message and details.
 import type {
   APIToken, Agent, Attachment, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
-  MergeResult, Message, PageOf, SearchResults, Suggestion, Tag, Team, View360,
+  MergeResult, Message, PageOf, SearchResults, Suggestion, Tag, Team, View360, WhatsAppTemplate,
 } from "./types";
 
 export class ApiError extends Error {
@@ -144,6 +144,9 @@ export const api = {
     request<Channel>("POST", "/channels", c),
   updateChannel: (id: number, u: Record<string, unknown>) => request<Channel>("PATCH", `/channels/${id}`, u),
   deleteChannel: (id: number) => request<void>("DELETE", `/channels/${id}`),
+
+  templates: (channelId: number) => request<PageOf<WhatsAppTemplate>>("GET", `/channels/${channelId}/templates`),
+  syncTemplates: (channelId: number) => request<PageOf<WhatsAppTemplate> | void>("POST", `/channels/${channelId}/templates/sync`),
 
   tokens: () => request<PageOf<APIToken>>("GET", "/tokens", undefined, { limit: 200 }),
   createToken: (name: string) => request<APIToken>("POST", "/tokens", { name }),

@@ -282,3 +282,15 @@ export interface MergeResult {
   conversations_moved: number;
   conflicts: { field: string; kept: string; discarded: string }[] | null;
 }
+
+/** A WhatsApp message template as Meta approved it; {{1}}…{{n}} are filled per message. */
+export interface WhatsAppTemplate {
+  name: string;
+  language: string;
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
+  body: string;
+  header?: string;
+  footer?: string;
+  params: number;
+}

@@ -384,6 +384,19 @@ export const en = {
   "c360.evidence.email": "Same e-mail",
   "c360.evidence.phone": "Same phone",
   "c360.evidence.name_company": "Same name and company",
+  "template.choose": "Send a WhatsApp template",
+  "template.button": "Template",
+  "template.fill": "Template {name}",
+  "template.search": "Search templates",
+  "template.none": "No approved templates. An admin can sync them from Meta in Settings → Channels.",
+  "template.notApproved": "{count} more are not approved (pending, rejected, paused or disabled).",
+  "template.param": "Value for {{{n}}}",
+  "template.preview": "Preview",
+  "template.send": "Send template",
+  "template.category.MARKETING": "Marketing",
+  "template.category.UTILITY": "Utility",
+  "template.category.AUTHENTICATION": "Authentication",
+  "template.sent": "Template {name}",
 };
 
 export type MessageKey = keyof typeof en;

@@ -12,6 +12,8 @@ import { errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 import { typing } from "../ws";
 import { rulesText, uploadsAvailable } from "../uploads";
+import { channelTemplates } from "../templates";
+import { TemplatePicker } from "./TemplatePicker";
 import { AttachButton, FileChips, useDropTarget, useFiles, type PendingFile } from "./ComposerFiles";
 
 const drafts = new Map<number, { text: string; mode: "text" | "note"; files: PendingFile[] }>();
@@ -29,6 +31,12 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   const files = useFiles(info, saved?.files.filter((f) => f.state === "done"));
   const canAttach = useStore(uploadsAvailable) && !!info.media;
   const drop = useDropTarget(canAttach, files.add);
+  const usesTemplates = info.afterWindow === "template";
+  const [templatesOffered, setTemplatesOffered] = useState(false);
+  const [picking, setPicking] = useState(false);
+  useEffect(() => {
+    if (usesTemplates) channelTemplates(conv.channel_id).then((ts) => setTemplatesOffered(ts !== null), () => setTemplatesOffered(true));
+  }, [conv.channel_id]);
 
   useEffect(() => {
     const id = setInterval(() => setNow(Date.now()), 30000);
@@ -128,7 +136,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         <p class="composer-warn" role="note">
           <Icon name="alert" size={14} />
           {info.afterWindow === "template"
-            ? t("window.closedTemplate", { channel: info.name })
+            ? <>{t("window.closedTemplate", { channel: info.name })}{templatesOffered && <button type="button" class="link-btn" onClick={() => setPicking(true)}>{t("template.choose")}</button>}</>
             : pastHumanAgent(conv.last_inbound_at, now)
               ? t("window.closedAll", { channel: info.name })
               : t("window.closedHumanAgent", { channel: info.name })}
@@ -161,6 +169,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         }} />
       <FileChips files={files.files} remove={files.remove} />
       {(drop.over || files.files.length > 0) && <p class="upload-rules">{rulesText(info)}</p>}
+      {picking && <TemplatePicker conv={conv} onClose={() => setPicking(false)} onSent={onSent} />}
       {drop.over && <div class="drop-hint" aria-hidden="true">{t("upload.drop")}</div>}
       <div class="composer-foot">
         {mode === "text" && info.textLimit > 0 ? (
@@ -178,6 +187,9 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         <span class="spacer" />
         <span class="hint">{t("composer.hint")}</span>
         <AttachButton info={info} onFiles={files.add} />
+        {usesTemplates && templatesOffered && mode === "text" && (
+          <button type="button" class="btn ghost template-btn" onClick={() => setPicking(true)}>{t("template.button")}</button>
+        )}
         <button type="button" class={"btn " + (mode === "note" ? "note" : "primary")} onClick={send} disabled={busy || files.uploading || (!text.trim() && !files.ready.length) || (over && !info.split)}>
           <Icon name={mode === "note" ? "note" : "send"} />
           {mode === "note" ? t("composer.addNote") : t("composer.send")}

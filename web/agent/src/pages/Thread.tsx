@@ -75,6 +75,7 @@ function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Messag
         </div>
       )}
       <div class="bubble">
+        {m.kind === "template" && <div class="msg-template"><Icon name="note" size={12} />{t("template.sent", { name: m.metadata?.template_name ?? "" })}</div>}
         {m.body && <div class="msg-text">{linkify(m.body)}</div>}
         {(m.attachments ?? []).map((a) => <AttachmentView a={a} />)}
       </div>
