@@ -51,7 +51,11 @@ export function App() {
     if (me) setLanguage(me.language);
   }, [me?.language]);
 
-  const known = ["inbox", "contacts", "search", "admin"];
+  // Facebook Login's callback returns to /settings/channels with its outcome in the query.
+  useEffect(() => {
+    if (me && loc.parts[0] === "settings") navigate("/admin/" + (loc.parts[1] ?? "channels") + location.search, true);
+  }, [me?.id, loc.path]);
+  const known = ["inbox", "contacts", "search", "admin", "settings"];
   const section = loc.parts[0] ?? "inbox";
   const lost = me && (!known.includes(section) || (section === "inbox" && !loc.parts[1]) || (section === "admin" && me.role !== "admin"));
   useEffect(() => {

@@ -89,6 +89,16 @@ export interface OutgoingMessage {
   metadata?: Record<string, string>;
 }
 
+/** MetaConnectInfo tells the channel settings whether one-click connecting works, and which Graph versions near their end. */
+export interface MetaConnectInfo {
+  enabled: boolean;
+  app_id?: string;
+  login_config_id?: string;
+  whatsapp_config_id?: string;
+  graph_version: string;
+  warnings: { channel_id?: number; graph_version: string; message: string }[] | null;
+}
+
 export const api = {
   login: (email: string, password: string) => request<Agent>("POST", "/auth/login", { email, password }),
   logout: () => request<void>("POST", "/auth/logout"),
@@ -147,6 +157,9 @@ export const api = {
 
   templates: (channelId: number) => request<PageOf<WhatsAppTemplate>>("GET", `/channels/${channelId}/templates`),
   syncTemplates: (channelId: number) => request<PageOf<WhatsAppTemplate> | void>("POST", `/channels/${channelId}/templates/sync`),
+
+  metaConnect: () => request<MetaConnectInfo>("GET", "/connect/meta"),
+  connectWhatsApp: (r: { code: string; waba_id: string; phone_number_id: string }) => request<Channel>("POST", "/connect/whatsapp", r),
 
   tokens: () => request<PageOf<APIToken>>("GET", "/tokens", undefined, { limit: 200 }),
   createToken: (name: string) => request<APIToken>("POST", "/tokens", { name }),

@@ -397,6 +397,21 @@ export const en = {
   "template.category.UTILITY": "Utility",
   "template.category.AUTHENTICATION": "Authentication",
   "template.sent": "Template {name}",
+  "meta.title": "Connect with Meta",
+  "meta.version": "Graph API {version}",
+  "meta.facebook": "Connect Facebook Page",
+  "meta.instagram": "Connect Instagram",
+  "meta.instagramViaPage": "Instagram accounts linked to your Facebook Pages connect with them",
+  "meta.whatsapp": "Connect WhatsApp",
+  "meta.disabled": "One-click connecting needs a Meta app: start Parley with meta_app_id and meta_app_secret. You can still connect channels with their credentials below.",
+  "meta.versionEnding": "Graph API {version} stops working on {date}. Set a newer graph_version before then.",
+  "meta.versionEnded": "Graph API {version} reached its end of life on {date}. Set a newer graph_version.",
+  "meta.failed": "Connecting failed: {error}",
+  "meta.connectedCount": "{count} channels connected or reconnected.",
+  "meta.whatsappIncomplete": "WhatsApp signup did not finish: no number was chosen.",
+  "meta.sdkFailed": "Couldn't load Meta's sign-in dialog.",
+  "channels.syncTemplates": "Sync templates",
+  "channels.templatesSynced": "{count} templates synced from Meta.",
 };
 
 export type MessageKey = keyof typeof en;
