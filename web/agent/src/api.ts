@@ -2,7 +2,7 @@
 // under /api/v1 with the session cookie; errors become ApiError values that
 // carry the server's code, message and details.
 import type {
-  APIToken, Agent, Attachment, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
+  APIToken, Agent, Attachment, CannedReply, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
   MergeResult, Message, PageOf, SearchResults, Suggestion, Tag, Team, View360, WhatsAppTemplate,
 } from "./types";
 
@@ -99,6 +99,8 @@ export interface MetaConnectInfo {
   warnings: { channel_id?: number; graph_version: string; message: string }[] | null;
 }
 
+export type CannedInput = { shortcut: string; title: string; body: string; variants: Record<string, string> };
+
 export const api = {
   login: (email: string, password: string) => request<Agent>("POST", "/auth/login", { email, password }),
   logout: () => request<void>("POST", "/auth/logout"),
@@ -161,12 +163,23 @@ export const api = {
   metaConnect: () => request<MetaConnectInfo>("GET", "/connect/meta"),
   connectWhatsApp: (r: { code: string; waba_id: string; phone_number_id: string }) => request<Channel>("POST", "/connect/whatsapp", r),
 
+  cannedReplies: (q?: string) => request<PageOf<CannedReply>>("GET", "/canned-replies", undefined, { q }),
+  createCanned: (c: CannedInput) => request<CannedReply>("POST", "/canned-replies", c),
+  updateCanned: (id: number, c: Partial<CannedInput>) => request<CannedReply>("PATCH", `/canned-replies/${id}`, c),
+  deleteCanned: (id: number) => request<void>("DELETE", `/canned-replies/${id}`),
+  markRead: (id: number, messageId: number) => request<void>("POST", `/conversations/${id}/read`, { message_id: messageId }),
+
   tokens: () => request<PageOf<APIToken>>("GET", "/tokens", undefined, { limit: 200 }),
   createToken: (name: string) => request<APIToken>("POST", "/tokens", { name }),
   deleteToken: (id: number) => request<void>("DELETE", `/tokens/${id}`),
 
   search: (q: string) => request<SearchResults>("GET", "/search", undefined, { q }),
 };
+
+/** isMissingEndpoint tells a node without this endpoint (older, or the feature not built in) from a missing record. */
+export function isMissingEndpoint(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 405 || (e.status === 404 && e.message.startsWith("no such endpoint")));
+}
 
 /** Lists may come as a bare array or as a page; both read as an array. */
 export function itemsOf<T>(r: T[] | PageOf<T> | null | undefined): T[] {

@@ -1,7 +1,7 @@
 // WhatsApp templates: the only messages a business may send once the
 // customer's 24-hour window has closed. The node lists the channel's
 // templates as Meta approved them; the agent fills the {{n}} parameters.
-import { ApiError, api } from "./api";
+import { api, isMissingEndpoint } from "./api";
 import type { WhatsAppTemplate } from "./types";
 
 /** paramCount is the template's number of parameters: the server's figure, or the highest {{n}} in its texts. */
@@ -31,7 +31,7 @@ export function channelTemplates(channelId: number, fresh = false): Promise<What
     cache.set(channelId, api.templates(channelId).then(
       (p) => p.items ?? [],
       (e) => {
-        if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
+        if (isMissingEndpoint(e)) return null;
         cache.delete(channelId);
         throw e;
       },

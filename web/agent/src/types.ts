@@ -59,6 +59,7 @@ export interface Conversation {
   waiting_since?: string;
   last_preview?: string;
   unread_count: number;
+  unread?: boolean; // for the requesting agent: a message arrived after what they read
   version: number;
   created_at: string;
   updated_at: string;
@@ -293,4 +294,15 @@ export interface WhatsAppTemplate {
   header?: string;
   footer?: string;
   params: number;
+}
+
+/** A canned reply; variants hold shorter texts per platform ("whatsapp": "…"). */
+export interface CannedReply {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  variants: Record<string, string> | null;
+  created_at: string;
+  updated_at: string;
 }

@@ -2,7 +2,7 @@
 // upload, then the upload itself with progress (XMLHttpRequest: fetch
 // reports no upload progress). The server stays the authority: 413 means
 // the file is larger than the node accepts.
-import { ApiError, onUnauthorized } from "./api";
+import { ApiError, isMissingEndpoint, onUnauthorized } from "./api";
 import { t, type MessageKey } from "./i18n";
 import type { MediaKind, PlatformInfo } from "./platforms";
 import { createStore } from "./store";
@@ -79,10 +79,11 @@ export function upload(file: File, onProgress: (f: number) => void): { done: Pro
         data = null;
       }
       if (xhr.status === 201 || xhr.status === 200) return resolve(data as Uploaded);
-      if (xhr.status === 404 || xhr.status === 405) uploadsAvailable.set(false);
       if (xhr.status === 401) onUnauthorized();
       const message = xhr.status === 413 ? t("upload.serverTooLarge") : data?.error?.message ?? xhr.statusText;
-      reject(new ApiError(xhr.status, data?.error?.code ?? "http_" + xhr.status, message));
+      const err = new ApiError(xhr.status, data?.error?.code ?? "http_" + xhr.status, message);
+      if (isMissingEndpoint(err)) uploadsAvailable.set(false);
+      reject(err);
     };
     const form = new FormData();
     form.append("file", file, file.name);

@@ -412,6 +412,23 @@ export const en = {
   "meta.sdkFailed": "Couldn't load Meta's sign-in dialog.",
   "channels.syncTemplates": "Sync templates",
   "channels.templatesSynced": "{count} templates synced from Meta.",
+  "admin.canned": "Canned replies",
+  "canned.explain": "Shared answers agents insert by typing / and the shortcut in the reply box.",
+  "canned.new": "New canned reply",
+  "canned.edit": "Edit /{shortcut}",
+  "canned.none": "No canned replies yet",
+  "canned.unavailable": "This server does not store canned replies yet.",
+  "canned.shortcut": "Shortcut",
+  "canned.shortcutHint": "Letters, digits, - and _; typed after /",
+  "canned.title": "Title",
+  "canned.body": "Text",
+  "canned.placeholders": "{name} becomes the customer's first name, {agent} yours.",
+  "canned.variants": "Per channel",
+  "canned.variantsHint": "Optional shorter texts for chat channels; empty uses the text above.",
+  "canned.sameAsBody": "Same as the text",
+  "canned.saved": "Canned reply saved",
+  "canned.deleted": "Canned reply deleted",
+  "canned.confirmDelete": "Delete /{shortcut}?",
 };
 
 export type MessageKey = keyof typeof en;

@@ -2,7 +2,7 @@
 // window shown before sending, canned replies on "/", Ctrl/⌘+Enter to send.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api";
-import { cannedReplies, fillCanned } from "../canned";
+import { cannedStore, fillCanned, loadCanned, matchCanned, textFor } from "../canned";
 import { duration, t } from "../i18n";
 import { platformInfo, replyWindow, textLength } from "../platforms";
 import { meStore, toast, useStore } from "../store";
@@ -67,16 +67,16 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
 
   // "/word" at the start of the box or after a space opens the canned replies.
   const slash = /(?:^|\s)\/(\S*)$/.exec(text);
-  const canned = useMemo(() => {
-    if (!slash) return [];
-    const q = slash[1].toLowerCase();
-    return cannedReplies().filter((c) => c.shortcut.startsWith(q) || c.text.toLowerCase().includes(q)).slice(0, 6);
-  }, [slash?.[1], slash !== null]);
+  const cannedList = useStore(cannedStore);
+  useEffect(() => {
+    if (slash) loadCanned();
+  }, [slash !== null]);
+  const canned = useMemo(() => (slash && cannedList ? matchCanned(cannedList, slash[1], conv.platform).slice(0, 6) : []), [slash?.[1], slash !== null, cannedList]);
   const insertCanned = (i: number) => {
     const c = canned[i];
     if (!c || !slash) return;
     const start = text.length - slash[0].length + (slash[0].startsWith("/") ? 0 : 1);
-    setText(text.slice(0, start) + fillCanned(c.text, { name: conv.contact?.name?.split(" ")[0], agent: me.name.split(" ")[0] }));
+    setText(text.slice(0, start) + fillCanned(textFor(c, conv.platform), { name: conv.contact?.name?.split(" ")[0], agent: me.name.split(" ")[0] }));
     setPick(0);
     area.current?.focus();
   };
@@ -147,7 +147,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
           {canned.map((c, i) => (
             <li role="option" aria-selected={i === pick} class={i === pick ? "on" : ""} onMouseDown={(e) => { e.preventDefault(); insertCanned(i); }}>
               <span class="canned-key">/{c.shortcut}</span>
-              <span class="canned-text">{c.text}</span>
+              <span class="canned-text">{textFor(c, conv.platform)}</span>
             </li>
           ))}
         </ul>

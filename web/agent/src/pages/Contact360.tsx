@@ -3,7 +3,7 @@
 // of all their tickets, consent per channel, satisfaction ratings, the
 // company's own data, and contacts that may be the same person.
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { api, isMissingEndpoint } from "../api";
 import { ago, dateTime, t, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
 import { link } from "../router";
@@ -193,7 +193,7 @@ function Suggestions({ contactId, onMerged }: { contactId: number; onMerged: () 
       setItems((xs) => (xs ?? []).filter((x) => x.contact.id !== s.contact.id));
       toast(t("c360.dismissed"), "success");
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405) && e.code !== "not_found") {
+      if (isMissingEndpoint(e)) {
         dismissAvailable = false;
         setItems((xs) => (xs ? [...xs] : xs));
       }

@@ -7,7 +7,7 @@ import { channelsStore, toast, useStore } from "../../store";
 import type { Channel, Platform } from "../../types";
 import { Empty, Field, Modal, attempt, errorText } from "../../ui/common";
 import { Icon, PlatformIcon } from "../../ui/icons";
-import { ApiError } from "../../api";
+import { isMissingEndpoint } from "../../api";
 import { MetaConnect } from "./MetaConnect";
 
 export function Channels() {
@@ -186,7 +186,7 @@ function SyncTemplates({ channel }: { channel: Channel }) {
       const count = r ? itemsOf(r).length : (await api.templates(channel.id)).items?.length ?? 0;
       toast(t("channels.templatesSynced", { count }), "success");
     } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 405) && e.code !== "not_found") {
+      if (isMissingEndpoint(e)) {
         syncAvailable = false;
         hide((n) => n + 1);
       }
