@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -59,16 +60,36 @@ func scanAPIToken(r rowScanner) (*parley.APIToken, error) {
 	return tok, err
 }
 
+// apiTokenTouchEvery bounds how often a token's last use is written: a
+// script calling the API many times a second would otherwise take the
+// database's writer (SQLite has one) on every request.
+const apiTokenTouchEvery = time.Minute
+
 // FindAPITokenByHash returns the token with that hash and records that it
-// was used.
+// was used, at most once per apiTokenTouchEvery.
 func (s *Store) FindAPITokenByHash(ctx context.Context, tokenHash []byte) (*parley.APIToken, error) {
 	var tok *parley.APIToken
-	err := s.write(ctx, func(t *tx) error {
+	err := s.read(ctx, func(t *tx) error {
 		var err error
-		tok, err = scanAPIToken(t.queryRow(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2 RETURNING `+apiTokenColumns, t.now, tokenHash))
+		tok, err = scanAPIToken(t.queryRow(ctx, `SELECT `+apiTokenColumns+` FROM api_tokens WHERE token_hash = $1`, tokenHash))
 		return s.notFound(err, "API token", "")
 	})
-	return tok, err
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	if tok.LastUsedAt != nil && now.Sub(*tok.LastUsedAt) < apiTokenTouchEvery {
+		return tok, nil
+	}
+	err = s.write(ctx, func(t *tx) error {
+		_, err := t.exec(ctx, `UPDATE api_tokens SET last_used_at = $1 WHERE id = $2`, now, tok.ID)
+		return s.wrap(err, "recording use of API token %d", tok.ID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	tok.LastUsedAt = &now
+	return tok, nil
 }
 
 // FindAPITokens lists an agent's tokens, newest first.

@@ -55,6 +55,10 @@ type Config struct {
 	// OnRequest, if set, is called with every request after it was
 	// answered (a demo's customers react to the agents' sends with it).
 	OnRequest func(Request)
+	// FetchMediaLinks makes the fake download the URL of every media send
+	// (Messenger/Instagram attachment payload url, WhatsApp link) as Meta
+	// does, failing the send when it cannot; FetchedMedia lists them.
+	FetchMediaLinks bool
 	// MaxRequests bounds how many recent requests Requests keeps, so a
 	// long-running demo does not grow; 0 keeps all.
 	MaxRequests int
@@ -80,6 +84,7 @@ type Server struct {
 	accounts map[string]*account
 	requests []Request
 	media    map[string]mediaFile
+	fetched  []FetchedFile
 	seq      int
 	oauth    oauthState
 	httpSrv  *http.Server

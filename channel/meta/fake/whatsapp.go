@@ -83,6 +83,11 @@ func (s *Server) whatsAppSend(a *account, rec *Request, r *http.Request) (int, a
 	if e := checkWAContent(a, &req); e != nil {
 		return errAnswer(*e)
 	}
+	if link := waLink(&req); link != "" {
+		if e := s.checkLink(link, true); e != nil {
+			return errAnswer(*e)
+		}
+	}
 	var async *GraphError
 	switch {
 	case a.blocked[req.To]:
