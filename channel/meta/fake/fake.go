@@ -106,6 +106,7 @@ type account struct {
 type comment struct {
 	from string
 	at   time.Time
+	post string // the Page post or Instagram media it is on
 }
 
 type mediaFile struct {
