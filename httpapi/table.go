@@ -171,6 +171,11 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "channels", summary: "Facebook Login returns here (signed state); creates or reconnects the channels, then redirects to the channel settings (JSON with Accept: application/json)",
 				query: []param{{name: "code", typ: "string"}, {name: "state", typ: "string", required: true}, {name: "error", typ: "string"}, {name: "error_reason", typ: "string"}, {name: "error_description", typ: "string"}},
 				resp:  facebookConnected{}}},
+		{method: "GET", path: "/api/v1/connect/instagram", access: accessAdmin, handler: s.handleConnectInstagram,
+			doc: doc{tag: "channels", summary: "Start connecting an Instagram professional account with Instagram Login (no Facebook Page): redirects to Instagram (admin)", status: http.StatusFound}},
+		{method: "GET", path: "/api/v1/connect/instagram/callback", handler: s.handleConnectInstagramCallback,
+			doc: doc{tag: "channels", summary: "Instagram Login returns here (signed state); exchanges the code for a 60-day token, subscribes the account, creates or reconnects its channel, then redirects to the channel settings (JSON with Accept: application/json)",
+				query: instagramCallbackDoc, resp: facebookConnected{}}},
 		{method: "POST", path: "/api/v1/connect/whatsapp", access: accessAdmin, handler: s.handleConnectWhatsApp,
 			doc: doc{tag: "channels", summary: "Finish WhatsApp Embedded Signup: exchange the code, register the number, create the channel, subscribe its webhooks (admin)", body: whatsAppConnect{}, status: http.StatusCreated, resp: &parley.Channel{}}},
 
