@@ -108,15 +108,12 @@ func (s *Server) handleMetaWebhook(w http.ResponseWriter, r *http.Request) {
 // enqueueMetaWebhook has each Meta channel of the accounts parse body and
 // publishes what they found.
 func (s *Server) enqueueMetaWebhook(ctx context.Context, accounts map[string]bool, body []byte, receivedAt time.Time) (int, error) {
-	chans, err := s.store.FindChannels(ctx)
+	chans, err := s.channels.metaChannels(ctx, s.store, accounts)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, ch := range chans {
-		if ch.Status == parley.ChannelDisabled || !accounts[ch.Config[accountKey(ch.Platform)]] || !isMetaPlatform(ch.Platform) {
-			continue
-		}
 		a, err := s.cfg.Adapters.Adapter(ch)
 		if err != nil {
 			return total, err
