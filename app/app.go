@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	if err := a.openFiles(); err != nil {
 		return nil, err
 	}
-	registerChannels(a.Adapters)
+	registerChannels(a.Adapters, a.mailFiles())
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
 		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,

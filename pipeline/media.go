@@ -5,13 +5,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/metrics"
 )
 
@@ -161,7 +160,7 @@ func (w *MediaWorker) fetchOne(ctx context.Context, f parley.MediaFetcher, m *pa
 	if err != nil {
 		return nil, err
 	}
-	file := &parley.File{Key: blob.Key, Filename: a.Filename, ContentType: mediaType(head[:n], platformType),
+	file := &parley.File{Key: blob.Key, Filename: a.Filename, ContentType: filestore.ContentType(head[:n], platformType),
 		Size: blob.Size, SHA256: blob.SHA256, MessageID: &m.ID, ConversationID: &m.ConversationID, ContactID: m.ContactID}
 	if err := w.Store.CreateFile(ctx, file); err != nil {
 		_ = w.Files.Delete(context.WithoutCancel(ctx), blob.Key)
@@ -169,18 +168,6 @@ func (w *MediaWorker) fetchOne(ctx context.Context, f parley.MediaFetcher, m *pa
 	}
 	metrics.FileBytesStored.WithLabelValues("inbound").Add(float64(blob.Size))
 	return file, nil
-}
-
-// mediaType trusts the platform's type for pictures, sound, film and PDF
-// (sniffing calls a voice note "application/ogg") unless the bytes look
-// like text (a page dressed up as a picture); otherwise the sniffed type.
-func mediaType(head []byte, platformType string) string {
-	sniffed := http.DetectContentType(head)
-	pt, params, err := mime.ParseMediaType(platformType)
-	if err != nil || !parley.ShowInline(pt) || strings.HasPrefix(sniffed, "text/") {
-		return sniffed
-	}
-	return mime.FormatMediaType(pt, params)
 }
 
 func (w *MediaWorker) save(ctx context.Context, m *parley.Message, atts []parley.Attachment, keep error) error {
