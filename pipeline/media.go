@@ -18,6 +18,7 @@ import (
 type MediaStore interface {
 	FindMessageByID(ctx context.Context, id int64) (*parley.Message, error)
 	FindChannelByID(ctx context.Context, id int64) (*parley.Channel, error)
+	FindConversationByID(ctx context.Context, id int64) (*parley.Conversation, error)
 	parley.FileService
 }
 
@@ -175,7 +176,14 @@ func (w *MediaWorker) save(ctx context.Context, m *parley.Message, atts []parley
 	if err != nil {
 		return err
 	}
-	ev := &parley.Event{Type: parley.EventMessageUpdated, Message: updated, At: clockOrSystem(w.Clock).Now()}
+	// Screens see a message event only with its ticket (realtime checks
+	// who may see it); without the ticket only supervisors would get it.
+	conv, err := w.Store.FindConversationByID(ctx, updated.ConversationID)
+	if err != nil {
+		w.log().Warn("announcing stored media without its ticket", "message_id", m.ID, "err", err)
+		conv = nil
+	}
+	ev := &parley.Event{Type: parley.EventMessageUpdated, Message: updated, Conversation: conv, At: clockOrSystem(w.Clock).Now()}
 	publishEvents(ctx, w.Events, w.log(), []*parley.Event{ev})
 	return keep
 }

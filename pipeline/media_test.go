@@ -135,6 +135,10 @@ func TestMediaWorkerStoresMediaOnce(t *testing.T) {
 	if f.events.count() != 1 {
 		t.Fatalf("%d events, want one message.updated", f.events.count())
 	}
+	if ev := f.events.events[0]; ev.Type != parley.EventMessageUpdated || ev.Conversation == nil || ev.Conversation.ID != m.ConversationID ||
+		ev.Message.Attachments[0].StorageKey != ok.StorageKey {
+		t.Fatalf("event = %+v", ev)
+	}
 	if err := f.worker.Handle(ctx, e); err != nil {
 		t.Fatal(err)
 	}
