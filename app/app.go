@@ -197,6 +197,8 @@ func (a *App) startWorkers(ctx context.Context) error {
 	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
 		return fmt.Errorf("media consumer: %w", err)
 	}
+	janitor := &pipeline.FileJanitor{Store: a.Store, Files: a.Files, Logger: a.Logger}
+	a.goWorker(func() { janitor.Run(ctx) })
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
 	return startChannelWorkers(ctx, a)

@@ -189,3 +189,29 @@ func TestMediaWorkerIgnoresOtherEvents(t *testing.T) {
 		t.Fatalf("fetched on an unrelated event (%d)", n)
 	}
 }
+
+func TestFileJanitorDeletesUnsentUploads(t *testing.T) {
+	ctx := context.Background()
+	f := mustMediaFixture(t)
+	blob, err := f.disk.Put(ctx, strings.NewReader("never sent"), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CreateFile(ctx, &parley.File{Key: blob.Key, ContentType: "text/plain", Size: blob.Size, SHA256: blob.SHA256}); err != nil {
+		t.Fatal(err)
+	}
+	j := &pipeline.FileJanitor{Store: f.st, Files: f.disk, Clock: fixedClock{time.Now().Add(time.Hour)}}
+	if n, err := j.Clean(ctx); err != nil || n != 0 {
+		t.Fatalf("a fresh upload was deleted: %d %v", n, err)
+	}
+	j.Clock = fixedClock{time.Now().Add(25 * time.Hour)}
+	if n, err := j.Clean(ctx); err != nil || n != 1 {
+		t.Fatalf("cleaned %d, %v", n, err)
+	}
+	if _, err := f.disk.Open(ctx, blob.Key); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("bytes survived: %v", err)
+	}
+	if _, err := f.st.FindFileByKey(ctx, blob.Key); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("record survived: %v", err)
+	}
+}
