@@ -185,3 +185,23 @@ func TestDeleteUnboundFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestFilesFollowMergedTickets(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		chs := mustChannels(t, st)
+		target := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000011", true))
+		source := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000012", true))
+		mustFile(t, st, "src", nil)
+		if err := st.BindFiles(ctx, []string{"src"}, source.Message); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.MergeConversations(ctx, target.Conversation.ID, source.Conversation.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := st.FindFileByKey(ctx, "src"); f.ConversationID == nil || *f.ConversationID != target.Conversation.ID {
+			t.Fatalf("file stayed with the merged-away ticket: %+v", f)
+		}
+	})
+}
