@@ -16,6 +16,9 @@ type mailboxes struct {
 	inbound parley.InboundPublisher
 	logger  *slog.Logger
 	every   time.Duration
+	// adapter builds a channel's e-mail adapter (with the file store's
+	// hooks); default email.NewAdapter.
+	adapter func(*parley.Channel) (*email.Adapter, error)
 	running map[int64]runningPoller
 }
 
@@ -66,7 +69,11 @@ func (m *mailboxes) reconcile(ctx context.Context) {
 
 func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 	log := m.logger.With("channel", ch.ID)
-	adapter, err := email.NewAdapter(ch)
+	newAdapter := m.adapter
+	if newAdapter == nil {
+		newAdapter = email.NewAdapter
+	}
+	adapter, err := newAdapter(ch)
 	if err != nil {
 		log.Warn("mailboxes: e-mail channel misconfigured", "err", err)
 		return
