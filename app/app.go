@@ -210,6 +210,8 @@ func (a *App) startWorkers(ctx context.Context) error {
 	a.goWorker(func() { wake.Run(ctx) })
 	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
 	a.goWorker(func() { templates.Run(ctx) })
+	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
+	a.goWorker(func() { expire.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 
