@@ -16,9 +16,9 @@ type mailboxes struct {
 	store       parley.ChannelService
 	checkpoints checkpointStore
 	inbound     parley.InboundPublisher
-	logger  *slog.Logger
-	every   time.Duration
-	running map[int64]runningPoller
+	logger      *slog.Logger
+	every       time.Duration
+	running     map[int64]runningPoller
 }
 
 // checkpointStore keeps each mailbox's IMAP checkpoint across restarts.
