@@ -80,22 +80,22 @@ type batcher struct {
 	mails   int
 }
 
-func (b *batcher) add(tb testing.TB, events []*parley.InboundEvent) {
+func (b *batcher) add(events []*parley.InboundEvent) error {
 	b.pending = append(b.pending, events...)
 	b.mails++
 	if len(b.pending) >= ingestBatch {
-		b.flush(tb)
+		return b.flush()
 	}
+	return nil
 }
 
-func (b *batcher) flush(tb testing.TB) {
+func (b *batcher) flush() error {
 	if len(b.pending) == 0 {
-		return
+		return nil
 	}
-	if _, err := b.st.Ingest(context.Background(), b.pending); err != nil {
-		tb.Fatal(err)
-	}
+	_, err := b.st.Ingest(context.Background(), b.pending)
 	b.pending = b.pending[:0]
+	return err
 }
 
 // BenchmarkIngestMailbox parses a mailbox of 10,000 mails and stores their
@@ -121,9 +121,13 @@ func BenchmarkIngestMailbox(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					bt.add(b, events)
+					if err := bt.add(events); err != nil {
+						b.Fatal(err)
+					}
 				}
-				bt.flush(b)
+				if err := bt.flush(); err != nil {
+					b.Fatal(err)
+				}
 				elapsed += time.Since(start)
 			}
 			b.ReportMetric(float64(b.N*len(box))/elapsed.Seconds(), "mails/s")
@@ -162,10 +166,12 @@ func BenchmarkIMAPMailbox(b *testing.B) {
 			if err != nil {
 				return err
 			}
-			bt.add(b, events)
+			if err := bt.add(events); err != nil {
+				return err // the poller retries the mail
+			}
 			if bt.mails == len(box)+1 {
-				bt.flush(b)
-				close(done)
+				defer close(done)
+				return bt.flush()
 			}
 			return nil
 		}
