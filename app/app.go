@@ -18,6 +18,7 @@ import (
 	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/realtime"
@@ -37,6 +38,10 @@ type App struct {
 	Hub      *realtime.Hub
 	HTTP     *httpapi.Server
 	Widget   *widget.Handler // the website chat: everything under /widget/
+	// Files keeps uploads and attachments under DataDir/files; FileURLs
+	// signs the public links platforms fetch a reply's media from.
+	Files    *filestore.Disk
+	FileURLs *filestore.Signer
 
 	// SetupURL is the one-time first-admin link, when no agent exists yet.
 	SetupURL   string
@@ -74,6 +79,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	}); err != nil {
 		return nil, fmt.Errorf("opening event backbone: %w", err)
 	}
+	if err := a.openFiles(); err != nil {
+		return nil, err
+	}
 	registerChannels(a.Adapters)
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
@@ -85,7 +93,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
-		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, NodeID: cfg.NodeID, Logger: logger,
+		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, FieldPolicy: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
 		// socket at once; the queue must hold a burst or agents get kicked.
 		SendQueue: 4 * inboundBatch,
@@ -104,7 +112,8 @@ func (a *App) httpConfig() httpapi.Config {
 		Store: a.Store, Inbound: a.Bus, Outbound: a.Bus, Events: a.Bus, Adapters: a.Adapters,
 		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
-		Meta: a.metaConnect(),
+		Meta:  a.metaConnect(),
+		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
 	}
 }
 
@@ -181,7 +190,7 @@ func (a *App) Addr() string {
 
 func (a *App) startWorkers(ctx context.Context) error {
 	proc := &pipeline.Processor{Store: &pipeline.GroupCommit{Store: a.Store}, Events: a.Bus, Logger: a.Logger}
-	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
+	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger, FileURLs: a.FileURLs}
 	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
 	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}
 	if err := a.Bus.ConsumeInbound(ctx, inboundBatch, proc.Handle); err != nil {
@@ -190,8 +199,15 @@ func (a *App) startWorkers(ctx context.Context) error {
 	if err := a.Bus.ConsumeOutbound(ctx, send.Handle); err != nil {
 		return fmt.Errorf("outbound consumer: %w", err)
 	}
+	media := &pipeline.MediaWorker{Store: a.Store, Files: a.Files, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger,
+		MaxBytes: a.Config.MaxUploadBytes}
+	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
+		return fmt.Errorf("media consumer: %w", err)
+	}
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
+	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
+	a.goWorker(func() { templates.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 

@@ -40,6 +40,9 @@ type Config struct {
 	SecureCookies bool          `json:"secure_cookies"` // set when served over HTTPS
 	ShutdownGrace time.Duration `json:"shutdown_grace"` // how long SIGTERM waits for in-flight work
 	PprofAddr     string        `json:"pprof_addr"`     // debug listener for net/http/pprof; off when empty
+	// MaxUploadBytes caps one file an agent uploads (and one inbound
+	// media file copied into the store).
+	MaxUploadBytes int64 `json:"max_upload_bytes"`
 
 	// The SMTP endpoint, for mail sent straight to Parley (MX record) or
 	// forwarded to it; off unless SMTPAddr is set.
@@ -65,15 +68,16 @@ type Config struct {
 // Defaults returns the zero-configuration settings.
 func Defaults() Config {
 	return Config{
-		Addr:          ":8080",
-		PublicURL:     "http://localhost:8080",
-		DataDir:       "./data",
-		NATSPrefix:    "parley",
-		Partitions:    8,
-		LogLevel:      "info",
-		LogFormat:     "text",
-		ShutdownGrace: 20 * time.Second,
-		SMTPMaxBytes:  25 << 20,
+		Addr:           ":8080",
+		PublicURL:      "http://localhost:8080",
+		DataDir:        "./data",
+		NATSPrefix:     "parley",
+		Partitions:     8,
+		LogLevel:       "info",
+		LogFormat:      "text",
+		ShutdownGrace:  20 * time.Second,
+		MaxUploadBytes: 25 << 20,
+		SMTPMaxBytes:   25 << 20,
 	}
 }
 
@@ -151,6 +155,7 @@ func fields(c *Config) []field {
 		{"partitions", "inbound stream partitions", func(v string) (err error) { c.Partitions, err = strconv.Atoi(v); return }, func() string { return strconv.Itoa(c.Partitions) }},
 		{"sync-always", "fsync every JetStream write", func(v string) (err error) { c.SyncAlways, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SyncAlways) }},
 		{"secure-cookies", "mark session cookies Secure (HTTPS)", func(v string) (err error) { c.SecureCookies, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SecureCookies) }},
+		{"max-upload-bytes", "largest file agents may upload and inbound media copied into the store, in bytes", func(v string) (err error) { c.MaxUploadBytes, err = strconv.ParseInt(v, 10, 64); return }, func() string { return strconv.FormatInt(c.MaxUploadBytes, 10) }},
 		{"shutdown-grace", "how long SIGTERM waits for in-flight work", func(v string) (err error) { c.ShutdownGrace, err = time.ParseDuration(v); return }, func() string { return c.ShutdownGrace.String() }},
 	}
 }
@@ -211,6 +216,9 @@ func loadFile(path string, c *Config) error {
 func (c Config) validate() error {
 	if c.Partitions < 1 || c.Partitions > 256 {
 		return errors.New("partitions must be between 1 and 256")
+	}
+	if c.MaxUploadBytes < 1 {
+		return errors.New("max-upload-bytes must be positive")
 	}
 	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
 		return errors.New("smtp-tls-cert and smtp-tls-key go together")

@@ -63,6 +63,12 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := newAgentMessage(c, me, req)
+	if err == nil {
+		err = s.storedAttachments(r.Context(), me, c, m.Attachments)
+	}
+	if err == nil {
+		err = s.checkOutbound(r.Context(), c, m)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

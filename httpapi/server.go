@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
 )
 
 // RealtimeServer serves an authenticated agent's WebSocket.
@@ -30,6 +31,9 @@ type Config struct {
 	Adapters parley.AdapterSource
 	// Realtime serves /api/v1/ws; nil answers 422 there.
 	Realtime RealtimeServer
+	// ExportFiles puts a contact's stored files into the ZIP export; nil
+	// lists their attachments without the bytes.
+	ExportFiles ContactFileSource
 	// Web is the built web app, served at / with index.html for unknown
 	// paths (client-side routing); nil serves nothing there.
 	Web fs.FS
@@ -42,6 +46,14 @@ type Config struct {
 	// Meta is the Meta app admins connect Pages, Instagram and WhatsApp
 	// through (/api/v1/connect/...); nil leaves those endpoints answering 422.
 	Meta *MetaConnect
+	// Files keeps uploads and stored attachments; the store must also be a
+	// parley.FileService. Without it the file endpoints answer 422.
+	Files parley.FileStore
+	// FileURLs signs and checks the public file URLs platforms fetch media
+	// from (/files/{key}); nil answers 404 there.
+	FileURLs *filestore.Signer
+	// MaxUploadBytes caps one upload; default 25 MiB.
+	MaxUploadBytes int64
 	// Ready reports whether the node can serve (database, bus); nil = always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -51,6 +63,7 @@ type Config struct {
 // Defaults.
 const (
 	DefaultMaxWebhookBytes = 1 << 20
+	DefaultMaxUploadBytes  = 25 << 20
 	maxAPIBodyBytes        = 1 << 20
 	sessionLifetime        = 30 * 24 * time.Hour
 	sessionRenewAfter      = 24 * time.Hour
@@ -80,6 +93,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxWebhookBytes <= 0 {
 		cfg.MaxWebhookBytes = DefaultMaxWebhookBytes
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

@@ -61,6 +61,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "messages", summary: "A ticket's messages, oldest first", query: pageParams, resp: &parley.Message{}, list: true}},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", access: accessAgent, handler: s.handleCreateMessage,
 			doc: doc{tag: "messages", summary: "Reply (kind text, queued for sending) or add an internal note", body: messageCreate{}, status: http.StatusCreated, resp: &parley.Message{}}},
+		{method: "POST", path: "/api/v1/uploads", access: accessAgent, handler: s.handleUpload,
+			doc: doc{tag: "messages", summary: "Upload a file (multipart field \"file\") to send with a reply; the type is sniffed from the bytes; 413 over the size limit", upload: true, status: http.StatusCreated, resp: parley.Attachment{}}},
+		{method: "GET", path: "/api/v1/files/{key}", access: accessAgent, handler: s.handleGetFile,
+			doc: doc{tag: "messages", summary: "A stored file, if you may see its ticket or it is your own unsent upload; only images, audio, video and PDF inline", content: "application/octet-stream"}},
 		{method: "POST", path: "/api/v1/messages/{id}/retry", access: accessAgent, handler: s.handleRetryMessage,
 			doc: doc{tag: "messages", summary: "Requeue a failed reply", resp: &parley.Message{}}},
 
@@ -79,6 +83,8 @@ func (s *Server) routeTable() []route {
 		// One customer across channels (contacts_identity.go).
 		{method: "GET", path: "/api/v1/contacts/{id}/suggestions", access: accessAgent, handler: s.handleContactSuggestions,
 			doc: doc{tag: "contacts", summary: "Contacts that may be the same person, with the evidence; never merged automatically", resp: identity.Suggestion{}, list: true}},
+		{method: "POST", path: "/api/v1/contacts/{id}/suggestions/{otherID}/dismiss", access: accessAgent, handler: s.handleDismissSuggestion,
+			doc: doc{tag: "contacts", summary: "Not the same person: the pair is never suggested again, from either side (who and when are recorded)", status: http.StatusNoContent}},
 		{method: "POST", path: "/api/v1/contacts/{id}/merge", access: accessAgent, handler: s.handleMergeContacts,
 			doc: doc{tag: "contacts", summary: "Merge source_id into this contact; conflicts and the rule applied are in the result", body: contactMergeRequest{}, resp: identity.MergeResult{}}},
 		{method: "POST", path: "/api/v1/contacts/merges/{mergeID}/undo", access: accessAgent, handler: s.handleUndoMerge,
@@ -93,7 +99,8 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "contacts", summary: "May proactive messages of purpose go to this contact on platform? No record means no",
 				query: []param{{name: "platform", typ: "string", required: true, enum: platformNames()}, {name: "purpose", typ: "string", required: true}}, resp: consentAnswer{}}},
 		{method: "GET", path: "/api/v1/contacts/{id}/export", access: accessAdmin, handler: s.handleExportContact,
-			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin)", resp: identity.Export{}}},
+			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin); format=zip streams a ZIP bundle", resp: identity.Export{},
+				query: []param{{name: "format", typ: "string", enum: []string{"json", "zip"}, desc: "json (default) or zip: contact.json, identities.json, consents.json, merges.json, links.json, conversations/<number>/{conversation.json,messages.json,transcript.txt}, files/, manifest.json"}}}},
 		{method: "POST", path: "/api/v1/contacts/{id}/erase", access: accessAdmin, handler: s.handleEraseContact,
 			doc: doc{tag: "contacts", summary: "Erase a contact's personal data, keeping anonymous counts (admin); needs {\"confirm\":true}", body: eraseRequest{}, resp: identity.ErasureReport{}}},
 		{method: "GET", path: "/api/v1/conversations/{id}/links", access: accessAgent, handler: s.handleConversationLinks,
@@ -129,6 +136,16 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/teams/{id}", access: accessAdmin, handler: s.handleDeleteTeam,
 			doc: doc{tag: "admin", summary: "Delete a team (admin)", status: http.StatusNoContent}},
 
+		// Canned replies (handle_canned_replies.go).
+		{method: "GET", path: "/api/v1/canned-replies", access: accessAgent, handler: s.handleListCannedReplies,
+			doc: doc{tag: "replies", summary: "Canned replies, by shortcut", query: []param{{name: "q", typ: "string", desc: "shortcut, title or body contains (any case)"}}, resp: &parley.CannedReply{}, list: true}},
+		{method: "POST", path: "/api/v1/canned-replies", access: accessAdmin, handler: s.handleCreateCannedReply,
+			doc: doc{tag: "replies", summary: "Create a canned reply (admin); 409 when the shortcut is taken", body: cannedReplyCreate{}, status: http.StatusCreated, resp: &parley.CannedReply{}}},
+		{method: "PATCH", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handlePatchCannedReply,
+			doc: doc{tag: "replies", summary: "Change a canned reply (admin); variants, when given, replace all", body: parley.CannedReplyUpdate{}, resp: &parley.CannedReply{}}},
+		{method: "DELETE", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handleDeleteCannedReply,
+			doc: doc{tag: "replies", summary: "Delete a canned reply (admin)", status: http.StatusNoContent}},
+
 		// Channels.
 		{method: "GET", path: "/api/v1/channels", access: accessAgent, handler: s.handleListChannels,
 			doc: doc{tag: "channels", summary: "All channels (secrets are never returned)", query: pageParams, resp: &parley.Channel{}, list: true}},
@@ -140,6 +157,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "channels", summary: "Change a channel (admin); secrets merge key by key, null deletes", body: parley.ChannelUpdate{}, resp: &parley.Channel{}}},
 		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
 			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/channels/{id}/templates", access: accessAgent, handler: s.handleListTemplates,
+			doc: doc{tag: "channels", summary: "The channel's message templates (WhatsApp) as last synced, for the composer's picker", resp: templateList{}}},
+		{method: "POST", path: "/api/v1/channels/{id}/templates/sync", access: accessAdmin, handler: s.handleSyncTemplates,
+			doc: doc{tag: "channels", summary: "Sync the channel's message templates from the platform now (admin); answers the synced list", resp: templateList{}}},
 
 		// Connecting Meta accounts through the installation's Meta app.
 		{method: "GET", path: "/api/v1/connect/meta", access: accessAdmin, handler: s.handleMetaConnectInfo,
@@ -176,6 +197,11 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "webhooks", summary: "Webhook URL verification (platforms with a GET handshake); 405 otherwise", content: "text/plain"}},
 		{method: "POST", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhook,
 			doc: doc{tag: "webhooks", summary: "Platform webhook: verified, then durably enqueued before 200", content: "application/json"}},
+
+		// Files fetched by platforms (signed, expiring links).
+		{method: "GET", path: "/files/{key}", handler: s.handlePublicFile,
+			doc: doc{tag: "messages", summary: "A stored file by signed link (exp, sig), for platforms that fetch a reply's media by URL; 403 forged or expired",
+				query: []param{{name: "exp", typ: "integer", required: true}, {name: "sig", typ: "string", required: true}}, content: "application/octet-stream"}},
 
 		// Operations.
 		{method: "GET", path: "/metrics", handler: s.handleMetrics,
