@@ -74,6 +74,8 @@ type Server struct {
 	setupMu sync.Mutex
 	// channels caches channels for the webhook path (channel_cache.go).
 	channels *channelCache
+	// receipts sends read receipts to platforms after the response (handle_reads.go).
+	receipts *readReceipts
 
 	openapiOnce sync.Once
 	openapiJSON []byte
@@ -99,6 +101,7 @@ func New(cfg Config) *Server {
 		csrf:     http.NewCrossOriginProtection(),
 		logins:   newLimiterSet(loginRate, loginBurst),
 		channels: newChannelCache(func() time.Time { return cfg.Clock.Now() }),
+		receipts: newReadReceipts(),
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
