@@ -203,6 +203,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}
+	if a.HTTP != nil {
+		a.HTTP.WaitBackground() // read receipts in flight; each has its own deadline
+	}
 	if a.Hub != nil {
 		a.Hub.Close()
 	}
