@@ -74,6 +74,9 @@ type Attachment struct {
 	StorageKey  string `json:"storage_key,omitempty"`
 	PlatformID  string `json:"platform_id,omitempty"` // e.g. a WhatsApp media id to fetch
 	Caption     string `json:"caption,omitempty"`
+	// FetchError says why the media could not be copied into the store
+	// (too large, host not allowed, gone); it is not retried.
+	FetchError string `json:"fetch_error,omitempty"`
 }
 
 // Message is one entry in a ticket's thread.

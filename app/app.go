@@ -15,8 +15,10 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/realtime"
@@ -36,16 +38,23 @@ type App struct {
 	Hub      *realtime.Hub
 	HTTP     *httpapi.Server
 	Widget   *widget.Handler // the website chat: everything under /widget/
+	// Files keeps uploads and attachments under DataDir/files; FileURLs
+	// signs the public links platforms fetch a reply's media from.
+	Files    *filestore.Disk
+	FileURLs *filestore.Signer
 
 	// SetupURL is the one-time first-admin link, when no agent exists yet.
 	SetupURL   string
 	setupToken string
 
 	listener net.Listener
-	demo     *demo.Demo
-	server   *http.Server
-	workers  sync.WaitGroup
-	cancel   context.CancelFunc
+	// The SMTP endpoint (MX or forwarding target), when configured.
+	smtp         *email.SMTPReceiver
+	smtpListener net.Listener
+	demo         *demo.Demo
+	server       *http.Server
+	workers      sync.WaitGroup
+	cancel       context.CancelFunc
 }
 
 // New opens storage and the event backbone and assembles every part; it
@@ -69,6 +78,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 		Partitions: cfg.Partitions, Prefix: cfg.NATSPrefix, SyncAlways: cfg.SyncAlways, Logger: logger,
 	}); err != nil {
 		return nil, fmt.Errorf("opening event backbone: %w", err)
+	}
+	if err := a.openFiles(); err != nil {
+		return nil, err
 	}
 	registerChannels(a.Adapters)
 	if a.Widget, err = widget.NewHandler(widget.Config{
@@ -100,7 +112,8 @@ func (a *App) httpConfig() httpapi.Config {
 		Store: a.Store, Inbound: a.Bus, Outbound: a.Bus, Events: a.Bus, Adapters: a.Adapters,
 		Realtime: a.Hub, Web: webAssets(), SetupToken: a.setupToken,
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
-		Meta: a.metaConnect(),
+		Meta:  a.metaConnect(),
+		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
 	}
 }
 
@@ -139,6 +152,9 @@ func (a *App) Start(ctx context.Context) error {
 			a.Logger.Error("http server stopped", "err", err)
 		}
 	}()
+	if err := a.startSMTP(); err != nil {
+		return err
+	}
 	if a.Config.PprofAddr != "" {
 		a.startPprof()
 	}
@@ -174,7 +190,7 @@ func (a *App) Addr() string {
 
 func (a *App) startWorkers(ctx context.Context) error {
 	proc := &pipeline.Processor{Store: &pipeline.GroupCommit{Store: a.Store}, Events: a.Bus, Logger: a.Logger}
-	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger}
+	send := &pipeline.Sender{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Outbound: a.Bus, Logger: a.Logger, FileURLs: a.FileURLs}
 	sweep := &pipeline.Sweeper{Store: a.Store, Outbound: a.Bus, Logger: a.Logger}
 	wake := &pipeline.SnoozeWaker{Store: a.Store, Events: a.Bus, Logger: a.Logger}
 	if err := a.Bus.ConsumeInbound(ctx, inboundBatch, proc.Handle); err != nil {
@@ -183,8 +199,15 @@ func (a *App) startWorkers(ctx context.Context) error {
 	if err := a.Bus.ConsumeOutbound(ctx, send.Handle); err != nil {
 		return fmt.Errorf("outbound consumer: %w", err)
 	}
+	media := &pipeline.MediaWorker{Store: a.Store, Files: a.Files, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger,
+		MaxBytes: a.Config.MaxUploadBytes}
+	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
+		return fmt.Errorf("media consumer: %w", err)
+	}
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
+	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
+	a.goWorker(func() { templates.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 
@@ -205,6 +228,10 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if a.HTTP != nil {
 		a.HTTP.WaitBackground() // read receipts in flight; each has its own deadline
+	}
+	if a.smtp != nil {
+		// A session cut off mid-DATA is retried by its sender: nothing was acknowledged.
+		errs = append(errs, a.smtp.Close())
 	}
 	if a.Hub != nil {
 		a.Hub.Close()

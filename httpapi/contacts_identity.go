@@ -371,6 +371,7 @@ func (s *Server) handleEraseContact(w http.ResponseWriter, r *http.Request) {
 		rep, err := st.EraseContact(r.Context(), id, agentFrom(r.Context()).ID)
 		if err == nil {
 			s.log.InfoContext(r.Context(), "contact erased", "contact_id", id, "agent_id", agentFrom(r.Context()).ID)
+			s.deleteErasedFiles(r, rep.AttachmentKeys)
 		}
 		return rep, err
 	})

@@ -79,6 +79,10 @@ func (sb *schemaBuilder) operation(rt route) object {
 	if params != nil {
 		op["parameters"] = params
 	}
+	if d.upload {
+		op["requestBody"] = object{"required": true, "content": object{"multipart/form-data": object{"schema": object{
+			"type": "object", "required": []string{"file"}, "properties": object{"file": object{"type": "string", "contentMediaType": "application/octet-stream"}}}}}}
+	}
 	if d.body != nil {
 		op["requestBody"] = object{"required": true, "content": object{
 			"application/json": object{"schema": sb.schemaOf(reflect.TypeOf(d.body))}}}

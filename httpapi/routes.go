@@ -42,6 +42,8 @@ type doc struct {
 	list    bool
 	// content is the media type of a non-JSON success response.
 	content string
+	// upload says the body is multipart/form-data with one "file" field.
+	upload bool
 }
 
 // param is a documented query parameter.

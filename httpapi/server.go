@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
 )
 
 // RealtimeServer serves an authenticated agent's WebSocket.
@@ -45,6 +46,14 @@ type Config struct {
 	// Meta is the Meta app admins connect Pages, Instagram and WhatsApp
 	// through (/api/v1/connect/...); nil leaves those endpoints answering 422.
 	Meta *MetaConnect
+	// Files keeps uploads and stored attachments; the store must also be a
+	// parley.FileService. Without it the file endpoints answer 422.
+	Files parley.FileStore
+	// FileURLs signs and checks the public file URLs platforms fetch media
+	// from (/files/{key}); nil answers 404 there.
+	FileURLs *filestore.Signer
+	// MaxUploadBytes caps one upload; default 25 MiB.
+	MaxUploadBytes int64
 	// Ready reports whether the node can serve (database, bus); nil = always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
@@ -54,6 +63,7 @@ type Config struct {
 // Defaults.
 const (
 	DefaultMaxWebhookBytes = 1 << 20
+	DefaultMaxUploadBytes  = 25 << 20
 	maxAPIBodyBytes        = 1 << 20
 	sessionLifetime        = 30 * 24 * time.Hour
 	sessionRenewAfter      = 24 * time.Hour
@@ -85,6 +95,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxWebhookBytes <= 0 {
 		cfg.MaxWebhookBytes = DefaultMaxWebhookBytes
+	}
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = DefaultMaxUploadBytes
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

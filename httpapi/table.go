@@ -45,6 +45,8 @@ func (s *Server) routeTable() []route {
 		// Tickets.
 		{method: "GET", path: "/api/v1/conversations", access: accessAgent, handler: s.handleListConversations,
 			doc: doc{tag: "conversations", summary: "List tickets visible to you", query: convListParams, resp: conv, list: true}},
+		{method: "POST", path: "/api/v1/conversations", access: accessAgent, handler: s.handleStartConversation,
+			doc: doc{tag: "conversations", summary: "Start a conversation with a contact on a channel that allows it (e-mail): the first message is queued and the ticket assigned to you", body: conversationStart{}, status: http.StatusCreated, resp: conv}},
 		{method: "GET", path: "/api/v1/conversations/counts", access: accessAgent, handler: s.handleCountConversations,
 			doc: doc{tag: "conversations", summary: "Badge counts of the inbox views", query: []param{{name: "status", typ: "string", repeat: true, enum: statusParam.enum, desc: "default open and pending"}}, resp: parley.ConversationCounts{}}},
 		{method: "POST", path: "/api/v1/conversations/bulk", access: accessAgent, handler: s.handleBulkConversations,
@@ -61,6 +63,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "messages", summary: "A ticket's messages, oldest first", query: pageParams, resp: &parley.Message{}, list: true}},
 		{method: "POST", path: "/api/v1/conversations/{id}/messages", access: accessAgent, handler: s.handleCreateMessage,
 			doc: doc{tag: "messages", summary: "Reply (kind text, queued for sending) or add an internal note", body: messageCreate{}, status: http.StatusCreated, resp: &parley.Message{}}},
+		{method: "POST", path: "/api/v1/uploads", access: accessAgent, handler: s.handleUpload,
+			doc: doc{tag: "messages", summary: "Upload a file (multipart field \"file\") to send with a reply; the type is sniffed from the bytes; 413 over the size limit", upload: true, status: http.StatusCreated, resp: parley.Attachment{}}},
+		{method: "GET", path: "/api/v1/files/{key}", access: accessAgent, handler: s.handleGetFile,
+			doc: doc{tag: "messages", summary: "A stored file, if you may see its ticket or it is your own unsent upload; only images, audio, video and PDF inline", content: "application/octet-stream"}},
 		{method: "POST", path: "/api/v1/messages/{id}/retry", access: accessAgent, handler: s.handleRetryMessage,
 			doc: doc{tag: "messages", summary: "Requeue a failed reply", resp: &parley.Message{}}},
 
@@ -153,6 +159,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "channels", summary: "Change a channel (admin); secrets merge key by key, null deletes", body: parley.ChannelUpdate{}, resp: &parley.Channel{}}},
 		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
 			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/channels/{id}/templates", access: accessAgent, handler: s.handleListTemplates,
+			doc: doc{tag: "channels", summary: "The channel's message templates (WhatsApp) as last synced, for the composer's picker", resp: templateList{}}},
+		{method: "POST", path: "/api/v1/channels/{id}/templates/sync", access: accessAdmin, handler: s.handleSyncTemplates,
+			doc: doc{tag: "channels", summary: "Sync the channel's message templates from the platform now (admin); answers the synced list", resp: templateList{}}},
 
 		// Connecting Meta accounts through the installation's Meta app.
 		{method: "GET", path: "/api/v1/connect/meta", access: accessAdmin, handler: s.handleMetaConnectInfo,
@@ -189,6 +199,11 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "webhooks", summary: "Webhook URL verification (platforms with a GET handshake); 405 otherwise", content: "text/plain"}},
 		{method: "POST", path: "/hooks/{platform}/{channelID}", handler: s.handleWebhook,
 			doc: doc{tag: "webhooks", summary: "Platform webhook: verified, then durably enqueued before 200", content: "application/json"}},
+
+		// Files fetched by platforms (signed, expiring links).
+		{method: "GET", path: "/files/{key}", handler: s.handlePublicFile,
+			doc: doc{tag: "messages", summary: "A stored file by signed link (exp, sig), for platforms that fetch a reply's media by URL; 403 forged or expired",
+				query: []param{{name: "exp", typ: "integer", required: true}, {name: "sig", typ: "string", required: true}}, content: "application/octet-stream"}},
 
 		// Operations.
 		{method: "GET", path: "/metrics", handler: s.handleMetrics,

@@ -60,6 +60,17 @@ var (
 	WebSocketClients = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "parley_websocket_clients", Help: "Connected WebSocket clients on this node.",
 	})
+	// FileBytesStored counts bytes written to the attachment store, per
+	// source (upload, inbound, email).
+	FileBytesStored = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "parley_file_bytes_stored_total", Help: "Bytes written to the attachment store.",
+	}, []string{"source"})
+	// MediaFetchFailures counts inbound media that could not be copied into
+	// the store, per platform and error code (too_large, forbidden, not_found
+	// are final; unavailable and internal are retried).
+	MediaFetchFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "parley_media_fetch_failures_total", Help: "Inbound media fetches that failed.",
+	}, []string{"platform", "code"})
 )
 
 func init() {
@@ -67,6 +78,6 @@ func init() {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		InboundAccepted, InboundRejected, InboundProcessed, QueueLag, QueuePending, IngestDuration, IngestBatchSize,
-		OutboundSent, SendFailures, HTTPDuration, WebSocketClients,
+		OutboundSent, SendFailures, HTTPDuration, WebSocketClients, FileBytesStored, MediaFetchFailures,
 	)
 }

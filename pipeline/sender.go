@@ -36,6 +36,9 @@ type Sender struct {
 	Outbound parley.OutboundPublisher
 	Clock    parley.Clock
 	Logger   *slog.Logger
+	// FileURLs, if set, gives stored attachments the signed public address
+	// platforms fetch them from (Meta's attachment url, WhatsApp's link).
+	FileURLs FileLinker
 
 	MaxAttempts int           // sends before a transient failure becomes final (default 8)
 	BaseBackoff time.Duration // first retry delay (default 2 s), doubling per attempt
@@ -106,7 +109,7 @@ func (s *Sender) send(ctx context.Context, j *sendJob) error {
 		return s.requeue(ctx, j.msg.ID, s.backoff(j.msg.Attempts), "rate limiter: "+err.Error())
 	}
 	out := parley.OutboundMessage{
-		Channel: j.channel, Conversation: j.conv, Contact: j.contact, Recipient: recipient, Message: j.msg,
+		Channel: j.channel, Conversation: j.conv, Contact: j.contact, Recipient: recipient, Message: s.withFileLinks(j.msg),
 	}
 	if parts := splitForChannel(j.msg, adapter.Capabilities()); len(parts) > 1 {
 		res, sent, err := s.sendParts(ctx, adapter, out, parts)
@@ -290,3 +293,26 @@ func (s *Sender) holdFor() time.Duration {
 func (s *Sender) clock() parley.Clock { return clockOrSystem(s.Clock) }
 
 func (s *Sender) log() *slog.Logger { return loggerOrDefault(s.Logger, "sender") }
+
+// FileLinker makes the public address of a stored file
+// (filestore.Signer).
+type FileLinker interface {
+	URL(key string, now time.Time) string
+}
+
+// withFileLinks returns m with every stored attachment's URL replaced by
+// its signed public address; the stored row keeps the agents' address.
+func (s *Sender) withFileLinks(m *parley.Message) *parley.Message {
+	if s.FileURLs == nil || len(m.Attachments) == 0 {
+		return m
+	}
+	out := *m
+	out.Attachments = append([]parley.Attachment(nil), m.Attachments...)
+	now := s.clock().Now()
+	for i, a := range out.Attachments {
+		if a.StorageKey != "" {
+			out.Attachments[i].URL = s.FileURLs.URL(a.StorageKey, now)
+		}
+	}
+	return &out
+}

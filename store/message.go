@@ -137,6 +137,9 @@ func (s *Store) CreateMessage(ctx context.Context, m *parley.Message) error {
 		if err := t.insertMessage(ctx, m); err != nil {
 			return err
 		}
+		if err := t.bindReplyFiles(ctx, m); err != nil {
+			return err
+		}
 		return t.bumpForMessage(ctx, conv, m)
 	})
 }

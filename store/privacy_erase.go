@@ -20,8 +20,9 @@ import (
 //   - the search index entries of the contact, its tickets and messages
 //     are deleted.
 //
-// The storage keys of attachments are returned for the file store to
-// delete. The request is recorded without personal data.
+// The storage keys of attachments, and of every file recorded for the
+// contact, its tickets or messages (whose records are deleted), are
+// returned for the file store to delete. The request is recorded without personal data.
 func (s *Store) EraseContact(ctx context.Context, contactID, agentID int64) (*identity.ErasureReport, error) {
 	var rep *identity.ErasureReport
 	err := s.write(ctx, func(t *tx) (err error) {
@@ -57,6 +58,11 @@ func (t *tx) eraseContact(ctx context.Context, contactID int64) (*identity.Erasu
 	if rep.AttachmentKeys, err = t.attachmentKeys(ctx, msgIDs); err != nil {
 		return nil, err
 	}
+	files, err := t.eraseFiles(ctx, contactID, convIDs, msgIDs)
+	if err != nil {
+		return nil, err
+	}
+	rep.AttachmentKeys = mergeKeys(rep.AttachmentKeys, files)
 	if err := t.eraseMessages(ctx, msgIDs); err != nil {
 		return nil, err
 	}
@@ -159,6 +165,21 @@ func (t *tx) eraseContactRows(ctx context.Context, contactID int64) error {
 	_, err := t.exec(ctx, `UPDATE contacts SET name = $1, email = '', phone = '', company = '', tier = '', language = '',
 		avatar_url = '', attributes = '{}', updated_at = $2 WHERE id = $3`, identity.ErasedName, t.now, contactID)
 	return t.s.wrap(err, "anonymising contact %d", contactID)
+}
+
+// mergeKeys appends the keys of b missing from a.
+func mergeKeys(a, b []string) []string {
+	seen := map[string]bool{}
+	for _, k := range a {
+		seen[k] = true
+	}
+	for _, k := range b {
+		if !seen[k] {
+			seen[k] = true
+			a = append(a, k)
+		}
+	}
+	return a
 }
 
 func inBatches(ids []int64, fn func([]int64) error) error {

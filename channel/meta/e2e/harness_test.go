@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -68,7 +69,10 @@ func (s *syncBuffer) String() string {
 func mustStartNode(tb testing.TB) *node {
 	tb.Helper()
 	n := &node{logs: &syncBuffer{}, channels: map[parley.Platform]*parley.Channel{}}
-	cfg, err := app.Load(flag.NewFlagSet("e2e", flag.ContinueOnError), []string{"--addr", "127.0.0.1:0",
+	// The public URL must be the node's own: the fake downloads reply media
+	// from the signed links Parley builds with it.
+	addr := freeAddr(tb)
+	cfg, err := app.Load(flag.NewFlagSet("e2e", flag.ContinueOnError), []string{"--addr", addr, "--public-url", "http://" + addr,
 		"--data-dir", tb.TempDir(), "--admin-email", adminEmail, "--admin-password", adminPassword})
 	if err != nil {
 		tb.Fatal(err)
@@ -92,7 +96,7 @@ func mustStartNode(tb testing.TB) *node {
 	n.client = &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	n.do(tb, "POST", "/api/v1/auth/login", map[string]string{"email": adminEmail, "password": adminPassword}, &parley.Agent{})
 
-	n.fake = faketest.MustStart(tb, fake.Config{AppSecret: appSecret, AutoReceipts: true,
+	n.fake = faketest.MustStart(tb, fake.Config{AppSecret: appSecret, AutoReceipts: true, FetchMediaLinks: true,
 		Now: func() time.Time { return time.Now().UTC().Add(time.Duration(n.skew.Load())) }})
 	n.demo = n.fake.SetupDemo()
 	for _, p := range []parley.Platform{parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram, parley.PlatformWhatsApp} {
@@ -105,6 +109,17 @@ func mustStartNode(tb testing.TB) *node {
 	n.fake.SetWebhookURL(n.demo.InstagramID, n.hook(parley.PlatformInstagram))
 	n.fake.SetWebhookURL(n.demo.PhoneNumberID, n.hook(parley.PlatformWhatsApp))
 	return n
+}
+
+// freeAddr finds a free local port for the node to listen on.
+func freeAddr(tb testing.TB) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 func (n *node) hook(p parley.Platform) string {

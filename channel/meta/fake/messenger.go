@@ -108,7 +108,12 @@ func (s *Server) checkMessage(a *account, req *messengerRequest) *GraphError {
 		}
 	}
 	if m.Attachment != nil {
-		return checkAttachment(m.Attachment.Type, m.Attachment.Payload)
+		if e := checkAttachment(m.Attachment.Type, m.Attachment.Payload); e != nil {
+			return e
+		}
+		if link := messengerLink(m.Attachment.Type, m.Attachment.Payload); link != "" {
+			return s.checkLink(link, false)
+		}
 	}
 	return nil
 }

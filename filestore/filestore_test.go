@@ -1,0 +1,124 @@
+package filestore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
+)
+
+func mustDisk(t *testing.T) (*filestore.Disk, string) {
+	t.Helper()
+	dir := t.TempDir()
+	d, err := filestore.OpenDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, dir
+}
+
+func TestDiskKeepsBytesUnderRandomKeys(t *testing.T) {
+	ctx := context.Background()
+	d, _ := mustDisk(t)
+	data := []byte("hello attachment")
+	b, err := d.Put(ctx, bytes.NewReader(data), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if !filestore.ValidKey(b.Key) || b.Size != int64(len(data)) || b.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Fatalf("blob = %+v", b)
+	}
+	other, _ := d.Put(ctx, bytes.NewReader(data), 100)
+	if other.Key == b.Key {
+		t.Fatal("two puts got the same key")
+	}
+	rc, err := d.Open(ctx, b.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(rc)
+	rc.Close()
+	if !bytes.Equal(got, data) {
+		t.Fatalf("read %q", got)
+	}
+	if err := d.Delete(ctx, b.Key); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Open(ctx, b.Key); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("open after delete: %v", err)
+	}
+}
+
+func TestDiskRefusesTooLargeAndLeavesNothing(t *testing.T) {
+	d, dir := mustDisk(t)
+	_, err := d.Put(context.Background(), strings.NewReader(strings.Repeat("x", 11)), 10)
+	if parley.ErrorCode(err) != parley.ETOOLARGE {
+		t.Fatalf("err = %v, want too_large", err)
+	}
+	var files []string
+	filepath.WalkDir(dir, func(p string, e os.DirEntry, _ error) error {
+		if !e.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) != 0 {
+		t.Fatalf("left behind %v", files)
+	}
+}
+
+func TestDiskNeverOpensPathsFromKeys(t *testing.T) {
+	d, dir := mustDisk(t)
+	os.WriteFile(filepath.Join(dir, "secret"), []byte("x"), 0o600)
+	for _, key := range []string{"../secret", "secret", "", strings.Repeat("A", 32), "../../../../../../etc/passwd"} {
+		if _, err := d.Open(context.Background(), key); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Errorf("Open(%q) = %v, want not_found", key, err)
+		}
+	}
+}
+
+func TestSignedURLs(t *testing.T) {
+	s := filestore.NewSigner([]byte("0123456789abcdef0123456789abcdef"), "https://help.example.com/")
+	now := time.Unix(1_800_000_000, 0)
+	key := filestore.NewKey()
+	u := s.URL(key, now)
+	if !strings.HasPrefix(u, "https://help.example.com/files/"+key+"?exp=") {
+		t.Fatalf("url = %s", u)
+	}
+	exp, sig := query(u, "exp"), query(u, "sig")
+	if err := s.Verify(key, exp, sig, now.Add(time.Hour)); err != nil {
+		t.Fatalf("fresh URL refused: %v", err)
+	}
+	cases := map[string]error{
+		"other key": s.Verify(filestore.NewKey(), exp, sig, now),
+		"later exp": s.Verify(key, "9999999999", sig, now),
+		"expired":   s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime+time.Second)),
+		"other secret": filestore.NewSigner([]byte("another secret of thirty-two by"), "https://x").
+			Verify(key, exp, sig, now),
+	}
+	for name, err := range cases {
+		if parley.ErrorCode(err) != parley.EFORBIDDEN {
+			t.Errorf("%s: %v, want forbidden", name, err)
+		}
+	}
+}
+
+func query(u, name string) string {
+	_, q, _ := strings.Cut(u, "?")
+	for _, kv := range strings.Split(q, "&") {
+		if k, v, _ := strings.Cut(kv, "="); k == name {
+			return v
+		}
+	}
+	return ""
+}
