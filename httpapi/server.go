@@ -32,7 +32,8 @@ type Config struct {
 	// Realtime serves /api/v1/ws; nil answers 422 there.
 	Realtime RealtimeServer
 	// ExportFiles puts a contact's stored files into the ZIP export; nil
-	// lists their attachments without the bytes.
+	// uses Files and the store's files table, and without Files the
+	// export lists the attachments without their bytes.
 	ExportFiles ContactFileSource
 	// Web is the built web app, served at / with index.html for unknown
 	// paths (client-side routing); nil serves nothing there.
@@ -95,6 +96,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxWebhookBytes <= 0 {
 		cfg.MaxWebhookBytes = DefaultMaxWebhookBytes
+	}
+	if cfg.ExportFiles == nil {
+		cfg.ExportFiles = defaultExportFiles(cfg)
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = DefaultMaxUploadBytes
