@@ -230,6 +230,9 @@ func (a *App) Shutdown(ctx context.Context) error {
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
 	}
+	if a.HTTP != nil {
+		a.HTTP.WaitBackground() // read receipts in flight; each has its own deadline
+	}
 	if a.smtp != nil {
 		// A session cut off mid-DATA is retried by its sender: nothing was acknowledged.
 		errs = append(errs, a.smtp.Close())
