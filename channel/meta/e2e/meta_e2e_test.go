@@ -76,6 +76,22 @@ func TestWhatsAppWindowAndTemplate(t *testing.T) {
 			t.Error("no reason recorded")
 		}
 	})
+	t.Run("once synced, templates are checked before queueing", func(t *testing.T) {
+		var synced struct{ Items []parley.Template }
+		n.do(t, "POST", fmt.Sprintf("/api/v1/channels/%d/templates/sync", n.channels[parley.PlatformWhatsApp].ID), nil, &synced)
+		if len(synced.Items) != 1 || synced.Items[0].Name != "order_update" || synced.Items[0].Params != 2 {
+			t.Fatalf("synced %+v", synced.Items)
+		}
+		for name, meta := range map[string]map[string]string{
+			"wrong count": {"template_name": "order_update", "template_params": `["only one"]`},
+			"unknown":     {"template_name": "spring_sale", "template_params": `[]`},
+		} {
+			status, raw := n.call(t, "POST", fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), map[string]any{"kind": "template", "body": "x", "metadata": meta})
+			if status != 422 {
+				t.Errorf("%s: %d %s", name, status, raw)
+			}
+		}
+	})
 }
 
 // TestRevokedTokenHoldsRepliesUntilReconnected: the platform refuses the
