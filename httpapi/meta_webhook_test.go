@@ -212,3 +212,25 @@ func TestMetaAppWebhookUsesTheChannelCache(t *testing.T) {
 		}
 	})
 }
+
+func TestMetaAppWebhookTakesTheInstagramAppSignature(t *testing.T) {
+	reg := channel.NewRegistry()
+	meta.Register(reg)
+	e := MustEnv(t, func(c *httpapi.Config) {
+		c.Adapters = reg
+		c.Meta = &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, InstagramAppID: "ig-app", InstagramAppSecret: "ig-secret", PublicURL: publicURL}
+	})
+	ch := &parley.Channel{Platform: parley.PlatformInstagram, Name: "IG", Status: parley.ChannelActive,
+		Config:  map[string]string{"ig_account_id": "178", "instagram_login": "true"},
+		Secrets: map[string]string{"app_secret": "ig-secret", "access_token": "t"}}
+	if err := e.Store.CreateChannel(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"object":"instagram","entry":[{"id":"178","time":1763712000000,"messaging":[{"sender":{"id":"55"},"recipient":{"id":"178"},"timestamp":1763712000000,"message":{"mid":"ig_m1","text":"hi"}}]}]}`
+	if code := postMetaHook(t, e, body, "ig-secret"); code != http.StatusOK || e.Inbound.Count() != 1 {
+		t.Fatalf("signed by the Instagram app: %d, %d batches", code, e.Inbound.Count())
+	}
+	if code := postMetaHook(t, e, body, "someone-else"); code != http.StatusUnauthorized {
+		t.Fatalf("signed by another secret: %d", code)
+	}
+}
