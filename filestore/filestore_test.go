@@ -96,13 +96,16 @@ func TestSignedURLs(t *testing.T) {
 		t.Fatalf("url = %s", u)
 	}
 	exp, sig := query(u, "exp"), query(u, "sig")
-	if err := s.Verify(key, exp, sig, now.Add(time.Hour)); err != nil {
-		t.Fatalf("fresh URL refused: %v", err)
+	if err := s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime)); err != nil {
+		t.Fatalf("URL refused within its lifetime: %v", err)
+	}
+	if again := s.URL(key, now.Add(time.Minute)); again != u && now.Truncate(time.Hour) == now.Add(time.Minute).Truncate(time.Hour) {
+		t.Fatalf("the address changed within the hour: %s vs %s", u, again)
 	}
 	cases := map[string]error{
 		"other key": s.Verify(filestore.NewKey(), exp, sig, now),
 		"later exp": s.Verify(key, "9999999999", sig, now),
-		"expired":   s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime+time.Second)),
+		"expired":   s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime+time.Hour+time.Second)),
 		"other secret": filestore.NewSigner([]byte("another secret of thirty-two by"), "https://x").
 			Verify(key, exp, sig, now),
 	}
