@@ -15,6 +15,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/bus"
 	"github.com/parleyhq/parley/channel"
+	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/demo"
 	"github.com/parleyhq/parley/filestore"
@@ -47,10 +48,13 @@ type App struct {
 	setupToken string
 
 	listener net.Listener
-	demo     *demo.Demo
-	server   *http.Server
-	workers  sync.WaitGroup
-	cancel   context.CancelFunc
+	// The SMTP endpoint (MX or forwarding target), when configured.
+	smtp         *email.SMTPReceiver
+	smtpListener net.Listener
+	demo         *demo.Demo
+	server       *http.Server
+	workers      sync.WaitGroup
+	cancel       context.CancelFunc
 }
 
 // New opens storage and the event backbone and assembles every part; it
@@ -90,7 +94,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
-		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, NodeID: cfg.NodeID, Logger: logger,
+		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, FieldPolicy: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
 		// socket at once; the queue must hold a burst or agents get kicked.
 		SendQueue: 4 * inboundBatch,
@@ -149,6 +153,9 @@ func (a *App) Start(ctx context.Context) error {
 			a.Logger.Error("http server stopped", "err", err)
 		}
 	}()
+	if err := a.startSMTP(); err != nil {
+		return err
+	}
 	if a.Config.PprofAddr != "" {
 		a.startPprof()
 	}
@@ -202,6 +209,10 @@ func (a *App) startWorkers(ctx context.Context) error {
 	a.goWorker(func() { janitor.Run(ctx) })
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
+	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
+	a.goWorker(func() { templates.Run(ctx) })
+	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
+	a.goWorker(func() { expire.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 
@@ -219,6 +230,13 @@ func (a *App) Shutdown(ctx context.Context) error {
 	}
 	if a.server != nil {
 		errs = append(errs, a.server.Shutdown(ctx))
+	}
+	if a.HTTP != nil {
+		a.HTTP.WaitBackground() // read receipts in flight; each has its own deadline
+	}
+	if a.smtp != nil {
+		// A session cut off mid-DATA is retried by its sender: nothing was acknowledged.
+		errs = append(errs, a.smtp.Close())
 	}
 	if a.Hub != nil {
 		a.Hub.Close()

@@ -27,10 +27,19 @@ const (
 // prepare runs before the node starts (e.g. to create channels).
 func mustNewApp(t testing.TB, prepare func(a *app.App)) *app.App {
 	t.Helper()
+	return mustNewAppWith(t, nil, prepare)
+}
+
+// mustNewAppWith is mustNewApp with settings changed by configure.
+func mustNewAppWith(t testing.TB, configure func(*app.Config), prepare func(a *app.App)) *app.App {
+	t.Helper()
 	cfg := app.Defaults()
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = t.TempDir()
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
+	if configure != nil {
+		configure(&cfg)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -102,6 +111,20 @@ func (c *agentClient) do(method, path string, in, out any) {
 			c.t.Fatalf("%s %s: %v", method, path, err)
 		}
 	}
+}
+
+// status sends a request and returns only the HTTP status.
+func (c *agentClient) status(method, path string, in any) int {
+	c.t.Helper()
+	b, _ := json.Marshal(in)
+	req, _ := http.NewRequest(method, c.base+path, bytes.NewReader(b))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func eventually(t testing.TB, d time.Duration, what string, ok func() bool) {

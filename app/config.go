@@ -12,6 +12,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -43,6 +44,14 @@ type Config struct {
 	// media file copied into the store).
 	MaxUploadBytes int64 `json:"max_upload_bytes"`
 
+	// The SMTP endpoint, for mail sent straight to Parley (MX record) or
+	// forwarded to it; off unless SMTPAddr is set.
+	SMTPAddr     string `json:"smtp_addr"`      // e.g. :25 or :2525
+	SMTPHostname string `json:"smtp_hostname"`  // greeting name (default the public URL's host)
+	SMTPTLSCert  string `json:"smtp_tls_cert"`  // PEM certificate file: offers STARTTLS
+	SMTPTLSKey   string `json:"smtp_tls_key"`   // its PEM key file
+	SMTPMaxBytes int64  `json:"smtp_max_bytes"` // larger mail is refused (552)
+
 	// Demo runs demo mode: a fake Meta platform in-process, four demo
 	// channels on it, and simulated customers (package demo).
 	Demo bool `json:"demo"`
@@ -68,6 +77,7 @@ func Defaults() Config {
 		LogFormat:      "text",
 		ShutdownGrace:  20 * time.Second,
 		MaxUploadBytes: 25 << 20,
+		SMTPMaxBytes:   25 << 20,
 	}
 }
 
@@ -136,6 +146,11 @@ func fields(c *Config) []field {
 		f("meta-whatsapp-config-id", "WhatsApp Embedded Signup configuration id", &c.MetaWhatsAppConfigID),
 		f("meta-graph-version", "Graph API version of new Meta channels, e.g. v25.0", &c.MetaGraphVersion),
 		f("meta-webhook-verify-token", "verify token of the Meta app's callback URL /hooks/meta", &c.MetaWebhookVerifyToken),
+		f("smtp-addr", "receive mail by SMTP on this address (e.g. :25 for an MX record, :2525 behind a forwarder); off when empty", &c.SMTPAddr),
+		f("smtp-hostname", "name the SMTP endpoint greets with (default the public URL's host)", &c.SMTPHostname),
+		f("smtp-tls-cert", "PEM certificate file; the SMTP endpoint offers STARTTLS with it", &c.SMTPTLSCert),
+		f("smtp-tls-key", "PEM key file of --smtp-tls-cert", &c.SMTPTLSKey),
+		{"smtp-max-bytes", "largest mail the SMTP endpoint accepts, in bytes", func(v string) (err error) { c.SMTPMaxBytes, err = strconv.ParseInt(v, 10, 64); return }, func() string { return strconv.FormatInt(c.SMTPMaxBytes, 10) }},
 		{"demo", "demo mode: a fake Meta platform and simulated customers on four demo channels", func(v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.Demo) }},
 		{"partitions", "inbound stream partitions", func(v string) (err error) { c.Partitions, err = strconv.Atoi(v); return }, func() string { return strconv.Itoa(c.Partitions) }},
 		{"sync-always", "fsync every JetStream write", func(v string) (err error) { c.SyncAlways, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.SyncAlways) }},
@@ -205,6 +220,12 @@ func (c Config) validate() error {
 	if c.MaxUploadBytes < 1 {
 		return errors.New("max-upload-bytes must be positive")
 	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		return errors.New("smtp-tls-cert and smtp-tls-key go together")
+	}
+	if c.SMTPMaxBytes < 1<<10 {
+		return errors.New("smtp-max-bytes must be at least 1024")
+	}
 	if c.Database != "" && !c.usesPostgres() && !strings.HasPrefix(c.Database, "sqlite:") && filepath.Ext(c.Database) == "" {
 		return fmt.Errorf("database %q: want postgres://…, sqlite:path or a .db file path", c.Database)
 	}
@@ -213,6 +234,18 @@ func (c Config) validate() error {
 
 func (c Config) usesPostgres() bool {
 	return strings.HasPrefix(c.Database, "postgres://") || strings.HasPrefix(c.Database, "postgresql://")
+}
+
+// smtpHostname is the SMTP greeting name: the configured one, else the
+// public URL's host.
+func (c Config) smtpHostname() string {
+	if c.SMTPHostname != "" {
+		return c.SMTPHostname
+	}
+	if u, err := url.Parse(c.PublicURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	return "localhost"
 }
 
 // databaseDSN is the store DSN: the configured one, or SQLite in DataDir.

@@ -67,7 +67,8 @@ func (s *syncBuffer) String() string {
 
 // MustStartNode boots Parley in this process on a free port. With withAdmin
 // the first admin exists; without, the node offers the one-time setup link.
-func MustStartNode(tb testing.TB, withAdmin bool) *Node {
+// Extra flags follow the defaults (and so win over them).
+func MustStartNode(tb testing.TB, withAdmin bool, extra ...string) *Node {
 	tb.Helper()
 	dir := tb.TempDir()
 	// Every engine setting is explicit, so PARLEY_* variables in the environment cannot point the test elsewhere.
@@ -76,6 +77,7 @@ func MustStartNode(tb testing.TB, withAdmin bool) *Node {
 	if withAdmin {
 		args = append(args, "--admin-email", adminEmail, "--admin-password", adminPassword)
 	}
+	args = append(args, extra...)
 	cfg, err := app.Load(flag.NewFlagSet("e2e", flag.ContinueOnError), args)
 	if err != nil {
 		tb.Fatalf("config: %v", err)
@@ -187,6 +189,8 @@ type InboundMessage struct {
 	Text      string         `json:"text"`
 	Timestamp string         `json:"timestamp"`
 	Thread    string         `json:"thread,omitempty"`
+	// Attachments are files by URL: type, url, filename, content_type.
+	Attachments []map[string]string `json:"attachments,omitempty"`
 }
 
 // MustPostInbound delivers messages and receipts through the signed webhook, like an integrating system.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 // the SQL store implements it. A store without it answers 422.
 type identityStore interface {
 	SuggestContacts(ctx context.Context, contactID int64) ([]identity.Suggestion, error)
+	DismissSuggestion(ctx context.Context, contactID, otherID, agentID int64) error
 	MergeContacts(ctx context.Context, survivorID, sourceID, agentID int64) (*identity.MergeResult, error)
 	UndoMerge(ctx context.Context, mergeID int64) (*identity.MergeResult, error)
 	Contact360(ctx context.Context, contactID int64) (*identity.View360, error)
@@ -159,6 +159,25 @@ func (s *Server) handleContactSuggestions(w http.ResponseWriter, r *http.Request
 		}
 		return pageOf(got, ""), nil
 	})
+}
+
+func (s *Server) handleDismissSuggestion(w http.ResponseWriter, r *http.Request) {
+	st, err := s.identityStore()
+	var id, other int64
+	if err == nil {
+		id, err = pathID(r, "id")
+	}
+	if err == nil {
+		other, err = pathID(r, "otherID")
+	}
+	if err == nil {
+		err = st.DismissSuggestion(r.Context(), id, other, agentFrom(r.Context()).ID)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) handleMergeContacts(w http.ResponseWriter, r *http.Request) {
@@ -340,16 +359,6 @@ func (s *Server) handleCheckConsent(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (s *Server) handleExportContact(w http.ResponseWriter, r *http.Request) {
-	s.withContact(w, r, func(st identityStore, id int64) (any, error) {
-		x, err := st.ExportContact(r.Context(), id, agentFrom(r.Context()).ID)
-		if err == nil {
-			w.Header().Set("Content-Disposition", `attachment; filename="contact-`+strconv.FormatInt(id, 10)+`.json"`)
-		}
-		return x, err
-	})
-}
-
 func (s *Server) handleEraseContact(w http.ResponseWriter, r *http.Request) {
 	s.withContact(w, r, func(st identityStore, id int64) (any, error) {
 		var req eraseRequest
@@ -461,7 +470,23 @@ func (s *Server) handlePutFieldPolicy(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	s.refreshRealtimePolicy(r.Context())
 	writeJSON(w, http.StatusOK, p)
+}
+
+// policyRefresher is the part of the realtime hub that masks contacts in
+// events; this node's sockets follow a policy change at once, other nodes
+// within their refresh interval.
+type policyRefresher interface {
+	RefreshFieldPolicy(ctx context.Context) error
+}
+
+func (s *Server) refreshRealtimePolicy(ctx context.Context) {
+	if rt, ok := s.cfg.Realtime.(policyRefresher); ok {
+		if err := rt.RefreshFieldPolicy(ctx); err != nil {
+			s.log.WarnContext(ctx, "realtime keeps the previous field policy", "err", err)
+		}
+	}
 }
 
 // Patterns of contact details inside search titles and snippets (which

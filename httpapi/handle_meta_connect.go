@@ -12,6 +12,7 @@ import (
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/meta/connect"
 	"github.com/parleyhq/parley/channel/meta/graph"
+	"github.com/parleyhq/parley/pipeline"
 )
 
 // metaConnectInfo is what the web app needs to offer the connect buttons.
@@ -231,6 +232,11 @@ func (s *Server) connectWhatsApp(ctx context.Context, r *http.Request, req whats
 		status := parley.ChannelDisconnected
 		_, _ = s.store.UpdateChannel(ctx, ch.ID, parley.ChannelUpdate{Status: &status, StatusReason: &reason})
 		return nil, err
+	}
+	// The composer needs the templates at once; a failure here is not a
+	// failed connect (the hourly sync or an admin's sync tries again).
+	if err := pipeline.SyncTemplates(ctx, s.store, s.cfg.Adapters, ch); err != nil {
+		s.log.WarnContext(ctx, "syncing WhatsApp templates after connect", "channel_id", ch.ID, "err", err)
 	}
 	return ch, nil
 }

@@ -45,12 +45,16 @@ func (s *Server) routeTable() []route {
 		// Tickets.
 		{method: "GET", path: "/api/v1/conversations", access: accessAgent, handler: s.handleListConversations,
 			doc: doc{tag: "conversations", summary: "List tickets visible to you", query: convListParams, resp: conv, list: true}},
+		{method: "POST", path: "/api/v1/conversations", access: accessAgent, handler: s.handleStartConversation,
+			doc: doc{tag: "conversations", summary: "Start a conversation with a contact on a channel that allows it (e-mail): the first message is queued and the ticket assigned to you", body: conversationStart{}, status: http.StatusCreated, resp: conv}},
 		{method: "GET", path: "/api/v1/conversations/counts", access: accessAgent, handler: s.handleCountConversations,
 			doc: doc{tag: "conversations", summary: "Badge counts of the inbox views", query: []param{{name: "status", typ: "string", repeat: true, enum: statusParam.enum, desc: "default open and pending"}}, resp: parley.ConversationCounts{}}},
 		{method: "POST", path: "/api/v1/conversations/bulk", access: accessAgent, handler: s.handleBulkConversations,
 			doc: doc{tag: "conversations", summary: "Apply one change to many tickets; reports each id's outcome", body: bulkRequest{}, resp: bulkResponse{}}},
 		{method: "GET", path: "/api/v1/conversations/{id}", access: accessAgent, handler: s.handleGetConversation,
-			doc: doc{tag: "conversations", summary: "One ticket, with its contact", resp: conv}},
+			doc: doc{tag: "conversations", summary: "One ticket, with its contact and whether it is unread for you", resp: conv}},
+		{method: "POST", path: "/api/v1/conversations/{id}/read", access: accessAgent, handler: s.handleMarkRead,
+			doc: doc{tag: "conversations", summary: "You have read the ticket up to message_id (never moves back); the platform is told the customer's message was seen where it can be", body: readRequest{}, status: http.StatusNoContent}},
 		{method: "PATCH", path: "/api/v1/conversations/{id}", access: accessAgent, handler: s.handlePatchConversation,
 			doc: doc{tag: "conversations", summary: "Change a ticket; 409 with the current ticket in details if version is stale", body: parley.ConversationUpdate{}, resp: conv}},
 		{method: "POST", path: "/api/v1/conversations/{id}/merge", access: accessAgent, handler: s.handleMergeConversation,
@@ -81,6 +85,8 @@ func (s *Server) routeTable() []route {
 		// One customer across channels (contacts_identity.go).
 		{method: "GET", path: "/api/v1/contacts/{id}/suggestions", access: accessAgent, handler: s.handleContactSuggestions,
 			doc: doc{tag: "contacts", summary: "Contacts that may be the same person, with the evidence; never merged automatically", resp: identity.Suggestion{}, list: true}},
+		{method: "POST", path: "/api/v1/contacts/{id}/suggestions/{otherID}/dismiss", access: accessAgent, handler: s.handleDismissSuggestion,
+			doc: doc{tag: "contacts", summary: "Not the same person: the pair is never suggested again, from either side (who and when are recorded)", status: http.StatusNoContent}},
 		{method: "POST", path: "/api/v1/contacts/{id}/merge", access: accessAgent, handler: s.handleMergeContacts,
 			doc: doc{tag: "contacts", summary: "Merge source_id into this contact; conflicts and the rule applied are in the result", body: contactMergeRequest{}, resp: identity.MergeResult{}}},
 		{method: "POST", path: "/api/v1/contacts/merges/{mergeID}/undo", access: accessAgent, handler: s.handleUndoMerge,
@@ -95,7 +101,8 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "contacts", summary: "May proactive messages of purpose go to this contact on platform? No record means no",
 				query: []param{{name: "platform", typ: "string", required: true, enum: platformNames()}, {name: "purpose", typ: "string", required: true}}, resp: consentAnswer{}}},
 		{method: "GET", path: "/api/v1/contacts/{id}/export", access: accessAdmin, handler: s.handleExportContact,
-			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin)", resp: identity.Export{}}},
+			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin); format=zip streams a ZIP bundle", resp: identity.Export{},
+				query: []param{{name: "format", typ: "string", enum: []string{"json", "zip"}, desc: "json (default) or zip: contact.json, identities.json, consents.json, merges.json, links.json, conversations/<number>/{conversation.json,messages.json,transcript.txt}, files/, manifest.json"}}}},
 		{method: "POST", path: "/api/v1/contacts/{id}/erase", access: accessAdmin, handler: s.handleEraseContact,
 			doc: doc{tag: "contacts", summary: "Erase a contact's personal data, keeping anonymous counts (admin); needs {\"confirm\":true}", body: eraseRequest{}, resp: identity.ErasureReport{}}},
 		{method: "GET", path: "/api/v1/conversations/{id}/links", access: accessAgent, handler: s.handleConversationLinks,
@@ -131,6 +138,16 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/teams/{id}", access: accessAdmin, handler: s.handleDeleteTeam,
 			doc: doc{tag: "admin", summary: "Delete a team (admin)", status: http.StatusNoContent}},
 
+		// Canned replies (handle_canned_replies.go).
+		{method: "GET", path: "/api/v1/canned-replies", access: accessAgent, handler: s.handleListCannedReplies,
+			doc: doc{tag: "replies", summary: "Canned replies, by shortcut", query: []param{{name: "q", typ: "string", desc: "shortcut, title or body contains (any case)"}}, resp: &parley.CannedReply{}, list: true}},
+		{method: "POST", path: "/api/v1/canned-replies", access: accessAdmin, handler: s.handleCreateCannedReply,
+			doc: doc{tag: "replies", summary: "Create a canned reply (admin); 409 when the shortcut is taken", body: cannedReplyCreate{}, status: http.StatusCreated, resp: &parley.CannedReply{}}},
+		{method: "PATCH", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handlePatchCannedReply,
+			doc: doc{tag: "replies", summary: "Change a canned reply (admin); variants, when given, replace all", body: parley.CannedReplyUpdate{}, resp: &parley.CannedReply{}}},
+		{method: "DELETE", path: "/api/v1/canned-replies/{id}", access: accessAdmin, handler: s.handleDeleteCannedReply,
+			doc: doc{tag: "replies", summary: "Delete a canned reply (admin)", status: http.StatusNoContent}},
+
 		// Channels.
 		{method: "GET", path: "/api/v1/channels", access: accessAgent, handler: s.handleListChannels,
 			doc: doc{tag: "channels", summary: "All channels (secrets are never returned)", query: pageParams, resp: &parley.Channel{}, list: true}},
@@ -142,6 +159,10 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "channels", summary: "Change a channel (admin); secrets merge key by key, null deletes", body: parley.ChannelUpdate{}, resp: &parley.Channel{}}},
 		{method: "DELETE", path: "/api/v1/channels/{id}", access: accessAdmin, handler: s.handleDeleteChannel,
 			doc: doc{tag: "channels", summary: "Delete a channel (admin)", status: http.StatusNoContent}},
+		{method: "GET", path: "/api/v1/channels/{id}/templates", access: accessAgent, handler: s.handleListTemplates,
+			doc: doc{tag: "channels", summary: "The channel's message templates (WhatsApp) as last synced, for the composer's picker", resp: templateList{}}},
+		{method: "POST", path: "/api/v1/channels/{id}/templates/sync", access: accessAdmin, handler: s.handleSyncTemplates,
+			doc: doc{tag: "channels", summary: "Sync the channel's message templates from the platform now (admin); answers the synced list", resp: templateList{}}},
 
 		// Connecting Meta accounts through the installation's Meta app.
 		{method: "GET", path: "/api/v1/connect/meta", access: accessAdmin, handler: s.handleMetaConnectInfo,

@@ -169,3 +169,14 @@ type ErasureReport struct {
 
 // ErasedName is what an erased contact is called.
 const ErasedName = "Erased contact"
+
+// Dismissal records that an agent judged two contacts to be different
+// people: neither is suggested for the other again. MergeID is set when a
+// merge carried it over from a merged-away contact.
+type Dismissal struct {
+	ContactID int64     `json:"contact_id"`
+	OtherID   int64     `json:"other_id"`
+	AgentID   *int64    `json:"agent_id,omitempty"`
+	MergeID   *int64    `json:"merge_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}

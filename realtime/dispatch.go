@@ -37,12 +37,13 @@ func advisory(t parley.EventType) bool {
 }
 
 // deliverEvent fans one domain event out to this node's sockets. It encodes
-// once, never blocks, and drops the sockets whose queue overflowed.
+// once per audience (contacts in full or masked by the field policy), never
+// blocks, and drops the sockets whose queue overflowed.
 func (h *Hub) deliverEvent(e *parley.Event) {
 	if e == nil {
 		return
 	}
-	frame, err := eventFrame(e)
+	frames, err := newEventFrames(e)
 	if err != nil {
 		h.log.Error("cannot encode event", "type", e.Type, "err", err)
 		return
@@ -50,7 +51,15 @@ func (h *Hub) deliverEvent(e *parley.Event) {
 	critical := !advisory(e.Type)
 	var slow []*client
 	h.sockets.each(func(c *client) {
-		if visibleTo(c.agent(), e, h.cfg.PresenceToAll) && !c.enqueue(frame, critical) {
+		a := c.agent()
+		if !visibleTo(a, e, h.cfg.PresenceToAll) {
+			return
+		}
+		frame := frames.masked
+		if h.policy.unmasked(a) {
+			frame = frames.full
+		}
+		if !c.enqueue(frame, critical) {
 			slow = append(slow, c)
 		}
 	})

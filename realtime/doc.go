@@ -26,7 +26,9 @@
 //	<parley.Event>                              domain events the agent may see (Agent.CanSee
 //	                                            on the conversation after the change; messages
 //	                                            without their conversation: supervisors only;
-//	                                            contact.updated, channel.updated: everyone)
+//	                                            contact.updated, channel.updated: everyone);
+//	                                            contacts' e-mail and phone masked unless the
+//	                                            field policy unmasks the agent's role
 //	{"type":"presence","presence":{agent_id,agent_name,presence:"online"|"offline"},"at":…}
 //	                                            to supervisors and admins (and the agent
 //	                                            themself; everyone with PresenceToAll): the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	parley "github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/identity"
 )
 
 // AgentLookup finds an agent with its current role and teams, so that the
@@ -31,9 +32,12 @@ type Config struct {
 	// Conversations checks Agent.CanSee when a socket starts viewing a
 	// conversation; nil trusts the client (it learns only who views it).
 	Conversations ConversationLookup
-	NodeID        string // this node's name in logs; default random
-	Logger        *slog.Logger
-	Clock         parley.Clock // presence expiry; default parley.SystemClock
+	// FieldPolicy decides who sees contacts' e-mail and phone unmasked in
+	// events; nil applies identity.DefaultFieldPolicy.
+	FieldPolicy FieldPolicySource
+	NodeID      string // this node's name in logs; default random
+	Logger      *slog.Logger
+	Clock       parley.Clock // presence expiry; default parley.SystemClock
 
 	// Tuning; zero means the default in brackets.
 	SendQueue         int           // frames queued per socket before it counts as slow [64]
@@ -46,6 +50,7 @@ type Config struct {
 	PresenceHeartbeat time.Duration // re-announce this node's agents; 3 missed = offline [30s]
 	OfflineGrace      time.Duration // an agent's last socket closed: offline unless back by then [5s]
 	AgentRefresh      time.Duration // reload connected agents' role and teams [1m]
+	PolicyRefresh     time.Duration // reload the field policy [10s]
 	SweepInterval     time.Duration // how often expiry is checked [1s]
 	OriginPatterns    []string      // extra allowed Origin hosts besides the request's own
 	// PresenceToAll sends agents' online/offline to every agent, not only to
@@ -65,6 +70,7 @@ func (c Config) withDefaults() Config {
 	setDefault(&c.PresenceHeartbeat, 30*time.Second)
 	setDefault(&c.OfflineGrace, 5*time.Second)
 	setDefault(&c.AgentRefresh, time.Minute)
+	setDefault(&c.PolicyRefresh, 10*time.Second)
 	setDefault(&c.SweepInterval, time.Second)
 	if c.NodeID == "" {
 		c.NodeID = "node"
@@ -104,6 +110,7 @@ type Hub struct {
 
 	presence *tracker
 	sockets  *registry
+	policy   fieldPolicy
 
 	// life is the hub's lifetime: background loops and socket goroutines.
 	life       context.Context
@@ -130,6 +137,10 @@ func NewHub(cfg Config) (*Hub, error) {
 		life:     life,
 		stop:     stop,
 	}
+	if cfg.FieldPolicy == nil {
+		def := identity.DefaultFieldPolicy()
+		h.policy.current.Store(&def)
+	}
 	return h, nil
 }
 
@@ -145,6 +156,7 @@ func (h *Hub) Start(ctx context.Context) error {
 func (h *Hub) start(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	context.AfterFunc(h.life, cancel)
+	h.refreshFieldPolicy(ctx) // before any event, so that agents with rights see details at once
 	if err := h.cfg.Events.SubscribeEvents(ctx, h.deliverEvent); err != nil {
 		cancel()
 		return parley.WrapError(parley.EUNAVAILABLE, err, "realtime: subscribe to events")
@@ -159,6 +171,9 @@ func (h *Hub) start(ctx context.Context) error {
 	h.every(ctx, h.cfg.SweepInterval, h.sweep)
 	if h.cfg.Agents != nil {
 		h.every(ctx, h.cfg.AgentRefresh, h.refreshAgents)
+	}
+	if h.cfg.FieldPolicy != nil {
+		h.every(ctx, h.cfg.PolicyRefresh, h.refreshFieldPolicy)
 	}
 	return nil
 }

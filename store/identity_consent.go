@@ -66,6 +66,18 @@ func (s *Store) ConsentAllows(ctx context.Context, contactID int64, platform par
 	return granted, err
 }
 
+// ConsentOptedOut reports whether the contact said no to any purpose on
+// platform. A proactive message (outside the reply window) is refused
+// then, whatever its purpose: "stop" on a channel means stop.
+func (s *Store) ConsentOptedOut(ctx context.Context, contactID int64, platform parley.Platform) (bool, error) {
+	var n int
+	err := s.read(ctx, func(t *tx) error {
+		return t.s.wrap(t.queryRow(ctx, `SELECT COUNT(*) FROM contact_consents WHERE contact_id = $1 AND platform = $2 AND NOT granted`,
+			contactID, platform).Scan(&n), "checking opt-out")
+	})
+	return n > 0, err
+}
+
 func (t *tx) consentsOf(ctx context.Context, contactIDs ...int64) ([]identity.Consent, error) {
 	var args argList
 	rows, err := t.query(ctx, `SELECT contact_id, platform, purpose, granted, source, updated_at FROM contact_consents WHERE contact_id IN `+

@@ -82,6 +82,9 @@ func (t *tx) mergeContacts(ctx context.Context, survivorID, sourceID, agentID in
 			return nil, err
 		}
 	}
+	if err := t.carryDismissals(ctx, survivorID, sourceID, mergeID); err != nil {
+		return nil, err
+	}
 	merged, conflicts := mergeFields(survivor, source)
 	res.Conflicts = append(conflicts, res.Conflicts...)
 	if err := t.writeContactRow(ctx, merged, t.now); err != nil {

@@ -45,6 +45,9 @@ func (s *Store) SuggestContacts(ctx context.Context, contactID int64) ([]identit
 		if err := t.findSameNameCompany(ctx, c, evidence); err != nil {
 			return err
 		}
+		if err := t.dropDismissed(ctx, c.ID, evidence); err != nil {
+			return err
+		}
 		out, err = t.suggestionsFrom(ctx, evidence)
 		return err
 	})

@@ -25,6 +25,11 @@ func (s *Store) UndoMerge(ctx context.Context, mergeID int64) (*identity.MergeRe
 		if err := t.undoMerge(ctx, snap, r); err != nil {
 			return err
 		}
+		// The source is back with its own dismissals; the survivor loses
+		// the ones it only had through it.
+		if _, err := t.exec(ctx, `DELETE FROM contact_suggestion_dismissals WHERE merge_id = $1`, mergeID); err != nil {
+			return t.s.wrap(err, "dropping dismissals carried by merge %d", mergeID)
+		}
 		if _, err := t.exec(ctx, `UPDATE contact_merges SET undone_at = $1 WHERE id = $2`, t.now, mergeID); err != nil {
 			return t.s.wrap(err, "recording undo of merge %d", mergeID)
 		}

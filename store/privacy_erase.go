@@ -155,6 +155,7 @@ func (t *tx) eraseContactRows(ctx context.Context, contactID int64) error {
 		`DELETE FROM contact_consents WHERE contact_id = $1`,
 		`DELETE FROM contact_lookup_cache WHERE contact_id = $1`,
 		`DELETE FROM contact_merges WHERE survivor_id = $1 OR source_id = $1`,
+		`DELETE FROM contact_suggestion_dismissals WHERE contact_low = $1 OR contact_high = $1`,
 		`DELETE FROM contact_search WHERE rowid = $1`,
 	} {
 		if _, err := t.exec(ctx, q, contactID); err != nil {

@@ -49,10 +49,11 @@ func (a *Adapter) compose(m parley.OutboundMessage, files []file, now time.Time)
 		}
 	}
 	h.SetAddressList("Reply-To", []*mail.Address{{Name: a.cfg.FromName, Address: a.cfg.PlusAddress(token)}})
-	h.SetSubject(replySubject(m))
+	refs := references(m)
+	h.SetSubject(subject(m, len(refs) > 0))
 	h.SetDate(now)
 	h.SetMessageID(out.messageID)
-	if refs := references(m); len(refs) > 0 {
+	if len(refs) > 0 {
 		h.SetMsgIDList("In-Reply-To", refs[len(refs)-1:])
 		h.SetMsgIDList("References", refs)
 	}
@@ -176,7 +177,7 @@ func references(m parley.OutboundMessage) []string {
 	seen := map[string]bool{}
 	add := func(id string) {
 		id = strings.Trim(strings.TrimSpace(id), "<>")
-		if id != "" && !seen[id] && !strings.ContainsAny(id, " \t\r\n<>") {
+		if id != "" && !seen[id] && !isSyntheticID(id) && !strings.ContainsAny(id, " \t\r\n<>") {
 			seen[id] = true
 			ids = append(ids, id)
 		}
@@ -210,7 +211,9 @@ func (a *Adapter) ccAddresses(m parley.OutboundMessage, to string) []*mail.Addre
 	return out
 }
 
-func replySubject(m parley.OutboundMessage) string {
+// subject is the mail's subject: MetaSubject if the agent set one, else
+// the ticket's, with "Re: " when the mail answers one of the customer's.
+func subject(m parley.OutboundMessage, answers bool) string {
 	if m.Message != nil && m.Message.Metadata[MetaSubject] != "" {
 		return m.Message.Metadata[MetaSubject]
 	}
@@ -221,7 +224,7 @@ func replySubject(m parley.OutboundMessage) string {
 		return "Your request"
 	}
 	s := strings.TrimSpace(m.Conversation.Subject)
-	if len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
+	if !answers || len(s) >= 3 && strings.EqualFold(s[:3], "re:") {
 		return s
 	}
 	return "Re: " + s
@@ -264,3 +267,33 @@ func randomID() string {
 	_, _ = rand.Read(b[:]) // never fails since Go 1.24
 	return tokenEncoding.EncodeToString(b[:])
 }
+
+// ThreadReply makes an agent's reply answer the customer's last mail of
+// the ticket: In-Reply-To its Message-ID, References its References plus
+// its Message-ID, and reply-all to the others it was sent to. Values the
+// agent set explicitly are kept.
+func (a *Adapter) ThreadReply(reply, answered *parley.Message) {
+	if answered == nil || answered.ExternalID == "" || isSyntheticID(answered.ExternalID) {
+		return
+	}
+	if reply.Metadata == nil {
+		reply.Metadata = map[string]string{}
+	}
+	if reply.ReplyToID == "" {
+		reply.ReplyToID = answered.ExternalID
+	}
+	if _, set := reply.Metadata[MetaReferences]; !set {
+		refs := answered.Metadata[MetaReferences]
+		if refs == "" {
+			refs = answered.ExternalID
+		}
+		reply.Metadata[MetaReferences] = refs
+	}
+	if _, set := reply.Metadata[MetaCc]; !set && answered.Metadata[MetaCc] != "" {
+		reply.Metadata[MetaCc] = answered.Metadata[MetaCc]
+	}
+}
+
+// isSyntheticID recognises the id Parley makes up for a mail without a
+// Message-ID: no client knows it, so it must not appear in References.
+func isSyntheticID(id string) bool { return strings.HasSuffix(id, "@parley.invalid") }

@@ -22,6 +22,9 @@ import (
 // Deliver answers 451 so the sending server tries again later.
 type SMTPReceiver struct {
 	Deliver DeliverFunc
+	// Router, when set, replaces the fixed addresses and Deliver: it
+	// decides which recipients are taken and which channels get the mail.
+	Router Router
 	// Domain is the name the server greets with.
 	Domain string
 	// MaxMessageBytes refuses larger mail (default 25 MiB).
@@ -57,6 +60,11 @@ func (r *SMTPReceiver) Accepts(rcpt string) bool {
 	}
 	base, _, _ := strings.Cut(local, "+")
 	return r.accept[base+"@"+domain]
+}
+
+// NewRoutedSMTPReceiver accepts and delivers mail as router decides.
+func NewRoutedSMTPReceiver(router Router) *SMTPReceiver {
+	return &SMTPReceiver{Router: router, accept: map[string]bool{}}
 }
 
 // Serve answers SMTP on l until Close. It returns smtp.ErrServerClosed
@@ -140,7 +148,12 @@ func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 }
 
 func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if !s.r.Accepts(to) {
+	ok, err := s.r.accepts(to)
+	if err != nil {
+		s.r.logger().Error("email: checking a recipient failed; asked the sender to retry", "rcpt", to, "err", err)
+		return errTryLater
+	}
+	if !ok {
 		return errNoSuchMailbox
 	}
 	s.rcpts = append(s.rcpts, to)
@@ -172,11 +185,27 @@ func (s *smtpSession) Data(body io.Reader) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := s.r.Deliver(ctx, raw.Bytes()); err != nil {
+	if err := s.r.deliver(ctx, s.rcpts, raw.Bytes()); err != nil {
 		s.r.logger().Error("email: delivering received mail failed; asked the sender to retry", "from", s.from, "err", err)
 		return errTryLater
 	}
 	return nil
+}
+
+func (r *SMTPReceiver) accepts(rcpt string) (bool, error) {
+	if r.Router == nil {
+		return r.Accepts(rcpt), nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return r.Router.Accept(ctx, strings.Trim(rcpt, "<>"))
+}
+
+func (r *SMTPReceiver) deliver(ctx context.Context, rcpts []string, raw []byte) error {
+	if r.Router == nil {
+		return r.Deliver(ctx, raw)
+	}
+	return r.Router.DeliverMail(ctx, rcpts, raw)
 }
 
 // sanitizeTrace keeps a client-supplied name from breaking the header.

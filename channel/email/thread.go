@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/email/mailparse"
 )
 
@@ -86,4 +87,12 @@ func plusAddressToken(m *mailparse.Mail) string {
 		}
 	}
 	return ""
+}
+
+// NewThread starts the thread of a conversation an agent opens: its
+// token (the ticket's ThreadKey) goes into the first mail's Message-ID
+// and Reply-To, so the customer's answer finds the ticket. Agents reach
+// mail contacts by e-mail address.
+func (a *Adapter) NewThread() (threadKey string, kind parley.IdentityKind) {
+	return Token("start." + randomID() + "@" + a.cfg.domain()), parley.IdentityEmail
 }

@@ -93,8 +93,8 @@ type Server struct {
 
 type account struct {
 	id, kind, token, wabaID string
-	webhookURLs             []string       // Meta posts a Page's Messenger and feed events to one app URL
-	templates               map[string]int // "name/lang" → body parameter count
+	webhookURLs             []string            // Meta posts a Page's Messenger and feed events to one app URL
+	templates               map[string]Template // "name/lang"
 	lastInbound             map[string]time.Time
 	blocked                 map[string]bool
 	comments                map[string]comment
@@ -173,7 +173,7 @@ func (s *Server) Flush() { s.pending.Wait() }
 func (s *Server) addAccount(a *account) {
 	a.lastInbound, a.blocked = map[string]time.Time{}, map[string]bool{}
 	a.comments, a.privateReplied = map[string]comment{}, map[string]bool{}
-	a.templates = map[string]int{}
+	a.templates = map[string]Template{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.accounts[a.id] = a
@@ -194,10 +194,24 @@ func (s *Server) AddWhatsApp(phoneNumberID, wabaID, token string) {
 	s.addAccount(&account{id: phoneNumberID, kind: KindWhatsApp, token: token, wabaID: wabaID})
 }
 
-// AddTemplate approves a WhatsApp template (name, language) with params
-// body parameters.
+// AddTemplate approves a UTILITY WhatsApp template (name, language) whose
+// body takes params parameters.
 func (s *Server) AddTemplate(phoneNumberID, name, language string, params int) {
-	s.withAccount(phoneNumberID, func(a *account) { a.templates[name+"/"+language] = params })
+	body := "Update"
+	for i := range params {
+		body += fmt.Sprintf(" {{%d}}", i+1)
+	}
+	s.PutTemplate(phoneNumberID, Template{Name: name, Language: language, Status: "APPROVED", Category: "UTILITY", Body: body})
+}
+
+// PutTemplate adds or replaces a template of the number's WhatsApp
+// Business Account, in any review status.
+func (s *Server) PutTemplate(phoneNumberID string, t Template) {
+	s.withAccount(phoneNumberID, func(a *account) {
+		s.seq++
+		t.id = fmt.Sprintf("%d", 700000000+s.seq)
+		a.templates[t.Name+"/"+t.Language] = t
+	})
 }
 
 // SetWebhookURL sends this account's webhooks to urls. With several, every
@@ -332,6 +346,8 @@ func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 			return errAnswer(badParam("The parameter subscribed_fields is required."))
 		}
 		return 200, map[string]any{"success": true}
+	case len(parts) == 2 && parts[1] == "message_templates" && r.Method == http.MethodGet:
+		return s.listTemplates(parts[0], token, rec.Query)
 	case len(parts) == 1 && r.Method == http.MethodGet:
 		return s.mediaInfo(parts[0], token)
 	}

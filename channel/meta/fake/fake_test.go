@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -207,6 +208,9 @@ func TestWhatsAppCloudAPI(t *testing.T) {
 	f := faketest.MustStart(t, fake.Config{AppSecret: "s"})
 	f.AddWhatsApp(phone, waba, "wtok")
 	f.AddTemplate(phone, "hello", "en_US", 1)
+	for status := range map[string]bool{"PENDING": true, "REJECTED": true, "PAUSED": true, "DISABLED": true} {
+		f.PutTemplate(phone, fake.Template{Name: strings.ToLower(status), Language: "en_US", Status: status, Category: "UTILITY", Body: "Hi {{1}}"})
+	}
 	path := "/" + phone + "/messages"
 
 	t.Run("Bearer token required", func(t *testing.T) {
@@ -242,6 +246,10 @@ func TestWhatsAppCloudAPI(t *testing.T) {
 		"unknown template":      {waTemplate("nope", "en_US", "x"), 132001},
 		"wrong language":        {waTemplate("hello", "pt_BR", "x"), 132001},
 		"parameter count":       {waTemplate("hello", "en_US"), 132000},
+		"a pending template":    {waTemplate("pending", "en_US", "x"), 132001},
+		"a rejected template":   {waTemplate("rejected", "en_US", "x"), 132001},
+		"a paused template":     {waTemplate("paused", "en_US", "x"), 132015},
+		"a disabled template":   {waTemplate("disabled", "en_US", "x"), 132016},
 		"an unknown type":       {map[string]any{"messaging_product": "whatsapp", "to": waID, "type": "hologram"}, 131009},
 		"image without id/link": {map[string]any{"messaging_product": "whatsapp", "to": waID, "type": "image", "image": map[string]any{}}, 131008},
 	} {
@@ -375,4 +383,62 @@ func TestWebhookFailureIsReported(t *testing.T) {
 	if _, err := f.MessengerText(page, psid, "hi"); err == nil {
 		t.Fatal("a refused webhook was not reported")
 	}
+}
+
+func TestWhatsAppTemplateList(t *testing.T) {
+	f := faketest.MustStart(t, fake.Config{AppSecret: "s"})
+	f.AddWhatsApp(phone, waba, "wtok")
+	for i := range 5 {
+		f.AddTemplate(phone, "t"+strconv.Itoa(i), "en_US", i)
+	}
+	get := func(t *testing.T, token, query string) answer {
+		t.Helper()
+		req, _ := http.NewRequest("GET", f.URL+"/v25.0/"+waba+"/message_templates?"+query, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		a := answer{status: resp.StatusCode}
+		_ = json.NewDecoder(resp.Body).Decode(&a.body)
+		return a
+	}
+	t.Run("needs the WABA's token", func(t *testing.T) {
+		if a := get(t, "other", "limit=2"); a.status != http.StatusUnauthorized || a.code() != 190 {
+			t.Fatalf("%+v", a)
+		}
+	})
+	t.Run("pages with cursors and only the asked fields", func(t *testing.T) {
+		var names []string
+		query := "limit=2&fields=name,components"
+		for range 5 {
+			a := get(t, "wtok", query)
+			if a.status != 200 {
+				t.Fatalf("%+v", a)
+			}
+			for _, d := range a.body["data"].([]any) {
+				m := d.(map[string]any)
+				if m["id"] == nil || m["components"] == nil || m["status"] != nil {
+					t.Fatalf("template %v", m)
+				}
+				names = append(names, m["name"].(string))
+			}
+			paging := a.body["paging"].(map[string]any)
+			if paging["next"] == nil {
+				break
+			}
+			query = "limit=2&fields=name,components&after=" + paging["cursors"].(map[string]any)["after"].(string)
+		}
+		if strings.Join(names, ",") != "t0,t1,t2,t3,t4" {
+			t.Fatalf("names %v", names)
+		}
+	})
+	t.Run("a bad cursor is refused", func(t *testing.T) {
+		if a := get(t, "wtok", "after=bm90LWEtY3Vyc29y"); a.status != 400 || a.code() != 100 {
+			t.Fatalf("%+v", a)
+		}
+	})
 }

@@ -143,9 +143,9 @@ func checkWAContent(a *account, req *waRequest) *GraphError {
 		if t == nil || t.Name == "" || t.Language == nil || t.Language.Code == "" {
 			return bad(waMissing("The parameters template['name'] and template['language'] are required."))
 		}
-		want, ok := a.templates[t.Name+"/"+t.Language.Code]
-		if !ok {
-			return bad(ErrWATemplate)
+		tp, ok := a.templates[t.Name+"/"+t.Language.Code]
+		if e := tp.sendable(ok); e != nil {
+			return e
 		}
 		got := 0
 		for _, c := range t.Components {
@@ -153,7 +153,7 @@ func checkWAContent(a *account, req *waRequest) *GraphError {
 				got += len(c.Parameters)
 			}
 		}
-		if got != want {
+		if got != tp.params() {
 			return bad(ErrWAParamCount)
 		}
 	default:

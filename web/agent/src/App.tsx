@@ -10,6 +10,7 @@ import { ContactsPage } from "./pages/Contacts";
 import { InboxPage } from "./pages/Inbox";
 import { LoginPage } from "./pages/Login";
 import { SearchPage } from "./pages/Search";
+import { Lightbox } from "./pages/Thread";
 import { SetupPage } from "./pages/Setup";
 import { navigate, useLocation } from "./router";
 import { agentsStore, channelsStore, connectedStore, countsStore, loadDirectory, meStore, refreshCounts, toastsStore, useStore } from "./store";
@@ -50,7 +51,11 @@ export function App() {
     if (me) setLanguage(me.language);
   }, [me?.language]);
 
-  const known = ["inbox", "contacts", "search", "admin"];
+  // Facebook Login's callback returns to /settings/channels with its outcome in the query.
+  useEffect(() => {
+    if (me && loc.parts[0] === "settings") navigate("/admin/" + (loc.parts[1] ?? "channels") + location.search, true);
+  }, [me?.id, loc.path]);
+  const known = ["inbox", "contacts", "search", "admin", "settings"];
   const section = loc.parts[0] ?? "inbox";
   const lost = me && (!known.includes(section) || (section === "inbox" && !loc.parts[1]) || (section === "admin" && me.role !== "admin"));
   useEffect(() => {
@@ -72,6 +77,7 @@ export function App() {
         {section === "admin" && <AdminPage tab={loc.parts[1] ?? "channels"} />}
       </main>
       <Shortcuts />
+      <Lightbox />
       <Toasts />
       <TitleBadge />
     </div>

@@ -2,8 +2,8 @@
 // under /api/v1 with the session cookie; errors become ApiError values that
 // carry the server's code, message and details.
 import type {
-  APIToken, Agent, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
-  Message, PageOf, SearchResults, Tag, Team,
+  APIToken, Agent, Attachment, CannedReply, BulkResult, Channel, Contact, Conversation, ConversationUpdate, Counts,
+  MergeResult, Message, PageOf, SearchResults, Suggestion, Tag, Team, View360, WhatsAppTemplate,
 } from "./types";
 
 export class ApiError extends Error {
@@ -81,6 +81,26 @@ export interface ConversationQuery {
   limit?: number;
 }
 
+/** OutgoingMessage is a reply, a note, or a WhatsApp template with its parameters in metadata. */
+export interface OutgoingMessage {
+  body: string;
+  kind: "text" | "note" | "template";
+  attachments?: Attachment[];
+  metadata?: Record<string, string>;
+}
+
+/** MetaConnectInfo tells the channel settings whether one-click connecting works, and which Graph versions near their end. */
+export interface MetaConnectInfo {
+  enabled: boolean;
+  app_id?: string;
+  login_config_id?: string;
+  whatsapp_config_id?: string;
+  graph_version: string;
+  warnings: { channel_id?: number; graph_version: string; message: string }[] | null;
+}
+
+export type CannedInput = { shortcut: string; title: string; body: string; variants: Record<string, string> };
+
 export const api = {
   login: (email: string, password: string) => request<Agent>("POST", "/auth/login", { email, password }),
   logout: () => request<void>("POST", "/auth/logout"),
@@ -100,8 +120,7 @@ export const api = {
     request<BulkResult>("POST", "/conversations/bulk", b),
   messages: (id: number, cursor?: string, limit = 200) =>
     request<PageOf<Message>>("GET", `/conversations/${id}/messages`, undefined, { cursor, limit }),
-  send: (id: number, body: string, kind: "text" | "note") =>
-    request<Message>("POST", `/conversations/${id}/messages`, { body, kind }),
+  send: (id: number, m: OutgoingMessage) => request<Message>("POST", `/conversations/${id}/messages`, m),
   retry: (messageId: number) => request<Message>("POST", `/messages/${messageId}/retry`),
 
   contacts: (q: { q?: string; tier?: string; cursor?: string; limit?: number }) =>
@@ -111,6 +130,12 @@ export const api = {
   updateContact: (id: number, u: Record<string, unknown>) => request<Contact>("PATCH", `/contacts/${id}`, u),
   contactConversations: (id: number, cursor?: string) =>
     request<PageOf<Conversation>>("GET", `/contacts/${id}/conversations`, undefined, { cursor }),
+
+  contact360: (id: number) => request<View360>("GET", `/contacts/${id}/360`),
+  suggestions: (id: number) => request<PageOf<Suggestion>>("GET", `/contacts/${id}/suggestions`),
+  mergeContacts: (id: number, sourceId: number) => request<MergeResult>("POST", `/contacts/${id}/merge`, { source_id: sourceId }),
+  undoMerge: (mergeId: number) => request<MergeResult>("POST", `/contacts/merges/${mergeId}/undo`),
+  dismissSuggestion: (id: number, otherId: number) => request<void>("POST", `/contacts/${id}/suggestions/${otherId}/dismiss`),
 
   tags: () => request<Tag[] | PageOf<Tag>>("GET", "/tags", undefined, { limit: 200 }),
   createTag: (t: { name: string; color?: string }) => request<Tag>("POST", "/tags", t),
@@ -132,12 +157,29 @@ export const api = {
   updateChannel: (id: number, u: Record<string, unknown>) => request<Channel>("PATCH", `/channels/${id}`, u),
   deleteChannel: (id: number) => request<void>("DELETE", `/channels/${id}`),
 
+  templates: (channelId: number) => request<PageOf<WhatsAppTemplate>>("GET", `/channels/${channelId}/templates`),
+  syncTemplates: (channelId: number) => request<PageOf<WhatsAppTemplate> | void>("POST", `/channels/${channelId}/templates/sync`),
+
+  metaConnect: () => request<MetaConnectInfo>("GET", "/connect/meta"),
+  connectWhatsApp: (r: { code: string; waba_id: string; phone_number_id: string }) => request<Channel>("POST", "/connect/whatsapp", r),
+
+  cannedReplies: (q?: string) => request<PageOf<CannedReply>>("GET", "/canned-replies", undefined, { q }),
+  createCanned: (c: CannedInput) => request<CannedReply>("POST", "/canned-replies", c),
+  updateCanned: (id: number, c: Partial<CannedInput>) => request<CannedReply>("PATCH", `/canned-replies/${id}`, c),
+  deleteCanned: (id: number) => request<void>("DELETE", `/canned-replies/${id}`),
+  markRead: (id: number, messageId: number) => request<void>("POST", `/conversations/${id}/read`, { message_id: messageId }),
+
   tokens: () => request<PageOf<APIToken>>("GET", "/tokens", undefined, { limit: 200 }),
   createToken: (name: string) => request<APIToken>("POST", "/tokens", { name }),
   deleteToken: (id: number) => request<void>("DELETE", `/tokens/${id}`),
 
   search: (q: string) => request<SearchResults>("GET", "/search", undefined, { q }),
 };
+
+/** isMissingEndpoint tells a node without this endpoint (older, or the feature not built in) from a missing record. */
+export function isMissingEndpoint(e: unknown): boolean {
+  return e instanceof ApiError && (e.status === 405 || (e.status === 404 && e.message.startsWith("no such endpoint")));
+}
 
 /** Lists may come as a bare array or as a page; both read as an array. */
 export function itemsOf<T>(r: T[] | PageOf<T> | null | undefined): T[] {

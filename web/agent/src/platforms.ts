@@ -12,19 +12,45 @@ export interface PlatformInfo {
   split?: boolean; // long text is split into several messages
   windowHours?: number; // free replies only within this many hours of the customer's last message
   afterWindow?: "human_agent" | "template"; // what still works once the window closed
+  media?: MediaRules; // absent: the channel sends no files
 }
 
+export type MediaKind = "image" | "video" | "audio" | "file";
+
+/** What files a platform accepts: per kind a size limit and, where the platform is picky, the MIME types. */
+export interface MediaRules {
+  maxFiles: number;
+  kinds: Partial<Record<MediaKind, { maxBytes: number; types?: string[] }>>;
+}
+
+const MB = 1024 * 1024;
+const anyKind = (maxBytes: number, maxFiles = 10): MediaRules => ({
+  maxFiles, kinds: { image: { maxBytes }, video: { maxBytes }, audio: { maxBytes }, file: { maxBytes } },
+});
+
 export const platforms: Record<Platform, PlatformInfo> = {
-  messenger: { name: "Messenger", color: "#0a7cff", textLimit: 2000, split: true, windowHours: 24, afterWindow: "human_agent" },
-  instagram: { name: "Instagram", color: "#d62976", textLimit: 1000, limitBytes: true, split: true, windowHours: 24, afterWindow: "human_agent" },
-  whatsapp: { name: "WhatsApp", color: "#1fa855", textLimit: 4096, split: true, windowHours: 24, afterWindow: "template" },
+  messenger: { name: "Messenger", color: "#0a7cff", textLimit: 2000, split: true, windowHours: 24, afterWindow: "human_agent", media: anyKind(25 * MB) },
+  instagram: { name: "Instagram", color: "#d62976", textLimit: 1000, limitBytes: true, split: true, windowHours: 24, afterWindow: "human_agent",
+    media: { maxFiles: 10, kinds: {
+      image: { maxBytes: 8 * MB, types: ["image/png", "image/jpeg"] },
+      video: { maxBytes: 25 * MB, types: ["video/mp4", "video/ogg", "video/avi", "video/quicktime", "video/webm"] },
+      audio: { maxBytes: 25 * MB, types: ["audio/aac", "audio/mp4", "audio/x-m4a", "audio/wav", "audio/x-wav"] },
+    } } },
+  whatsapp: { name: "WhatsApp", color: "#1fa855", textLimit: 4096, split: true, windowHours: 24, afterWindow: "template",
+    media: { maxFiles: 10, kinds: {
+      image: { maxBytes: 5 * MB, types: ["image/jpeg", "image/png"] },
+      video: { maxBytes: 16 * MB, types: ["video/mp4", "video/3gpp"] },
+      audio: { maxBytes: 16 * MB, types: ["audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg"] },
+      file: { maxBytes: 100 * MB },
+    } } },
   facebook_comments: { get name() { return t("platform.facebook_comments"); }, color: "#1877f2", textLimit: 8000 },
-  telegram: { name: "Telegram", color: "#2aa3de", textLimit: 4096, split: true },
-  email: { get name() { return t("platform.email"); }, color: "#6b6f80", textLimit: 0 },
-  sms: { get name() { return t("platform.sms"); }, color: "#8a5cf6", textLimit: 1600, split: true },
-  widget: { get name() { return t("platform.widget"); }, color: "#f08c00", textLimit: 0 },
+  telegram: { name: "Telegram", color: "#2aa3de", textLimit: 4096, split: true, media: anyKind(50 * MB) },
+  email: { get name() { return t("platform.email"); }, color: "#6b6f80", textLimit: 0, media: anyKind(25 * MB, 20) },
+  sms: { get name() { return t("platform.sms"); }, color: "#8a5cf6", textLimit: 1600, split: true,
+    media: { maxFiles: 10, kinds: { image: { maxBytes: 5 * MB }, video: { maxBytes: 5 * MB }, audio: { maxBytes: 5 * MB } } } },
+  widget: { get name() { return t("platform.widget"); }, color: "#f08c00", textLimit: 0, media: anyKind(10 * MB) },
   voice: { get name() { return t("platform.voice"); }, color: "#0f9aa8", textLimit: 0 },
-  api: { name: "API", color: "#495057", textLimit: 65536 },
+  api: { name: "API", color: "#495057", textLimit: 65536, media: anyKind(25 * MB) },
 };
 
 export const platformList = Object.keys(platforms) as Platform[];

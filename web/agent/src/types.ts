@@ -59,6 +59,7 @@ export interface Conversation {
   waiting_since?: string;
   last_preview?: string;
   unread_count: number;
+  unread?: boolean; // for the requesting agent: a message arrived after what they read
   version: number;
   created_at: string;
   updated_at: string;
@@ -87,6 +88,8 @@ export interface Attachment {
   size?: number;
   url?: string;
   caption?: string;
+  storage_key?: string; // the node's own copy, served from /api/v1/files/<key>
+  platform_id?: string; // the platform's media id, before the node fetched the file
 }
 
 export interface Message {
@@ -209,4 +212,97 @@ export interface APIToken {
   created_at: string;
   last_used_at?: string;
   token?: string; // only in the answer that creates it
+}
+
+/** One message of the customer's story across channels (GET /contacts/{id}/360). */
+export interface TimelineEntry {
+  message_id: number;
+  conversation_id: number;
+  channel_id: number;
+  platform: Platform;
+  direction: "in" | "out" | "internal";
+  kind: MessageKind;
+  body: string;
+  at: string;
+}
+
+export interface Consent {
+  contact_id: number;
+  platform: Platform;
+  purpose: string;
+  granted: boolean;
+  source?: string;
+  updated_at: string;
+}
+
+export interface Claim {
+  contact_id: number;
+  kind: string;
+  value: string;
+  channel_id?: number;
+  created_at: string;
+}
+
+export interface LookupResult {
+  status: "ok" | "error" | "disabled" | "hidden";
+  data?: unknown;
+  error?: string;
+  cached: boolean;
+  fetched_at?: string;
+}
+
+export interface View360 {
+  contact: Contact;
+  claims: Claim[] | null;
+  conversations: Conversation[] | null;
+  timeline: TimelineEntry[] | null;
+  links: { conversation_id: number; linked_id: number; reason: string; created_at: string }[] | null;
+  repeat_count: number;
+  consents: Consent[] | null;
+  csat: { available: boolean; note?: string; items: Record<string, unknown>[] | null };
+  external?: LookupResult;
+}
+
+export interface Evidence {
+  kind: string;
+  value: string;
+  detail: string;
+}
+
+export interface Suggestion {
+  contact: Contact;
+  evidence: Evidence[] | null;
+}
+
+export interface MergeResult {
+  merge_id: number;
+  survivor_id: number;
+  source_id: number;
+  survivor: Contact;
+  identities_moved: number;
+  conversations_moved: number;
+  conflicts: { field: string; kept: string; discarded: string }[] | null;
+}
+
+/** A WhatsApp message template as Meta approved it; {{1}}…{{n}} are filled per message. */
+export interface WhatsAppTemplate {
+  name: string;
+  language: string;
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status: "APPROVED" | "PENDING" | "REJECTED" | "PAUSED" | "DISABLED";
+  body: string;
+  header?: string;
+  footer?: string;
+  params: number;
+}
+
+/** A canned reply; variants hold shorter texts per platform ("whatsapp": "…"). */
+export interface CannedReply {
+  id: number;
+  shortcut: string;
+  title: string;
+  body: string;
+  variants: Record<string, string> | null;
+  created_at: string;
+  updated_at: string;
 }

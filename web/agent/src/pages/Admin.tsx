@@ -1,8 +1,9 @@
-// Administration: channels, agents, teams and tags, one tab each.
+// Administration: channels, agents, teams, tags and canned replies, one tab each.
 import { t, type MessageKey } from "../i18n";
 import { link } from "../router";
 import { Icon } from "../ui/icons";
 import { Agents } from "./admin/Agents";
+import { Canned } from "./admin/Canned";
 import { Channels } from "./admin/Channels";
 import { Tags } from "./admin/Tags";
 import { Teams } from "./admin/Teams";
@@ -12,6 +13,7 @@ const tabs: { id: string; key: MessageKey; icon: string }[] = [
   { id: "agents", key: "admin.agents", icon: "user" },
   { id: "teams", key: "admin.teams", icon: "users" },
   { id: "tags", key: "admin.tags", icon: "tag" },
+  { id: "canned", key: "admin.canned", icon: "note" },
 ];
 
 export function AdminPage({ tab }: { tab: string }) {
@@ -31,6 +33,7 @@ export function AdminPage({ tab }: { tab: string }) {
       {tab === "agents" && <Agents />}
       {tab === "teams" && <Teams />}
       {tab === "tags" && <Tags />}
+      {tab === "canned" && <Canned />}
     </div>
   );
 }

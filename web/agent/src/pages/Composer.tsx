@@ -2,7 +2,7 @@
 // window shown before sending, canned replies on "/", Ctrl/⌘+Enter to send.
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api } from "../api";
-import { cannedReplies, fillCanned } from "../canned";
+import { cannedStore, fillCanned, loadCanned, matchCanned, textFor } from "../canned";
 import { duration, t } from "../i18n";
 import { platformInfo, replyWindow, textLength } from "../platforms";
 import { meStore, toast, useStore } from "../store";
@@ -11,8 +11,12 @@ import { registerShortcut } from "../ui/Shortcuts";
 import { errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 import { typing } from "../ws";
+import { rulesText, uploadsAvailable } from "../uploads";
+import { channelTemplates } from "../templates";
+import { TemplatePicker } from "./TemplatePicker";
+import { AttachButton, FileChips, useDropTarget, useFiles, type PendingFile } from "./ComposerFiles";
 
-const drafts = new Map<number, { text: string; mode: "text" | "note" }>();
+const drafts = new Map<number, { text: string; mode: "text" | "note"; files: PendingFile[] }>();
 
 export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Message) => void }) {
   const me = useStore(meStore)!;
@@ -23,14 +27,24 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   const [pick, setPick] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const [now, setNow] = useState(Date.now());
+  const info = platformInfo(conv.platform);
+  const files = useFiles(info, saved?.files.filter((f) => f.state === "done"));
+  const canAttach = useStore(uploadsAvailable) && !!info.media;
+  const drop = useDropTarget(canAttach, files.add);
+  const usesTemplates = info.afterWindow === "template";
+  const [templatesOffered, setTemplatesOffered] = useState(false);
+  const [picking, setPicking] = useState(false);
+  useEffect(() => {
+    if (usesTemplates) channelTemplates(conv.channel_id).then((ts) => setTemplatesOffered(ts !== null), () => setTemplatesOffered(true));
+  }, [conv.channel_id]);
 
   useEffect(() => {
     const id = setInterval(() => setNow(Date.now()), 30000);
     return () => clearInterval(id);
   }, []);
   useEffect(() => {
-    drafts.set(conv.id, { text, mode });
-  }, [text, mode]);
+    drafts.set(conv.id, { text, mode, files: files.files });
+  }, [text, mode, files.files]);
   useEffect(() => {
     const focus = (m: "text" | "note") => () => {
       setMode(m);
@@ -46,7 +60,6 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
     el.style.height = Math.min(240, el.scrollHeight) + "px";
   }, [text]);
 
-  const info = platformInfo(conv.platform);
   const length = textLength(info, text);
   const over = mode === "text" && info.textLimit > 0 && length > info.textLimit;
   const parts = over && info.split ? Math.ceil(length / info.textLimit) : 1;
@@ -54,28 +67,29 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
 
   // "/word" at the start of the box or after a space opens the canned replies.
   const slash = /(?:^|\s)\/(\S*)$/.exec(text);
-  const canned = useMemo(() => {
-    if (!slash) return [];
-    const q = slash[1].toLowerCase();
-    return cannedReplies().filter((c) => c.shortcut.startsWith(q) || c.text.toLowerCase().includes(q)).slice(0, 6);
-  }, [slash?.[1], slash !== null]);
+  const cannedList = useStore(cannedStore);
+  useEffect(() => {
+    if (slash) loadCanned();
+  }, [slash !== null]);
+  const canned = useMemo(() => (slash && cannedList ? matchCanned(cannedList, slash[1], conv.platform).slice(0, 6) : []), [slash?.[1], slash !== null, cannedList]);
   const insertCanned = (i: number) => {
     const c = canned[i];
     if (!c || !slash) return;
     const start = text.length - slash[0].length + (slash[0].startsWith("/") ? 0 : 1);
-    setText(text.slice(0, start) + fillCanned(c.text, { name: conv.contact?.name?.split(" ")[0], agent: me.name.split(" ")[0] }));
+    setText(text.slice(0, start) + fillCanned(textFor(c, conv.platform), { name: conv.contact?.name?.split(" ")[0], agent: me.name.split(" ")[0] }));
     setPick(0);
     area.current?.focus();
   };
 
   const send = async () => {
     const body = text.trim();
-    if (!body || busy) return;
+    if ((!body && !files.ready.length) || busy || files.uploading) return;
     setBusy(true);
     try {
-      const m = await api.send(conv.id, body, mode);
+      const m = await api.send(conv.id, { body, kind: mode, attachments: files.ready.length ? files.ready : undefined });
       onSent(m);
       setText("");
+      files.clear();
       drafts.delete(conv.id);
     } catch (e) {
       toast(errorText(e), "error");
@@ -105,7 +119,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   };
 
   return (
-    <div class={"composer" + (mode === "note" ? " note-mode" : "")}>
+    <div class={"composer" + (mode === "note" ? " note-mode" : "") + (drop.over ? " drop-over" : "")} {...drop.props}>
       <div class="composer-tabs" role="tablist" aria-label={t("composer.mode")}>
         <button type="button" role="tab" aria-selected={mode === "text"} class={mode === "text" ? "on" : ""} onClick={() => setMode("text")}>
           <PlatformIcon platform={conv.platform} size={14} label={false} />
@@ -122,7 +136,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         <p class="composer-warn" role="note">
           <Icon name="alert" size={14} />
           {info.afterWindow === "template"
-            ? t("window.closedTemplate", { channel: info.name })
+            ? <>{t("window.closedTemplate", { channel: info.name })}{templatesOffered && <button type="button" class="link-btn" onClick={() => setPicking(true)}>{t("template.choose")}</button>}</>
             : pastHumanAgent(conv.last_inbound_at, now)
               ? t("window.closedAll", { channel: info.name })
               : t("window.closedHumanAgent", { channel: info.name })}
@@ -133,7 +147,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
           {canned.map((c, i) => (
             <li role="option" aria-selected={i === pick} class={i === pick ? "on" : ""} onMouseDown={(e) => { e.preventDefault(); insertCanned(i); }}>
               <span class="canned-key">/{c.shortcut}</span>
-              <span class="canned-text">{c.text}</span>
+              <span class="canned-text">{textFor(c, conv.platform)}</span>
             </li>
           ))}
         </ul>
@@ -146,7 +160,17 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
           setPick(0);
           if (mode === "text") typing(conv.id);
         }}
-        onKeyDown={onKeyDown} />
+        onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          const pasted = [...(e.clipboardData?.files ?? [])];
+          if (!pasted.length || !canAttach) return;
+          e.preventDefault();
+          files.add(pasted);
+        }} />
+      <FileChips files={files.files} remove={files.remove} />
+      {(drop.over || files.files.length > 0) && <p class="upload-rules">{rulesText(info)}</p>}
+      {picking && <TemplatePicker conv={conv} onClose={() => setPicking(false)} onSent={onSent} />}
+      {drop.over && <div class="drop-hint" aria-hidden="true">{t("upload.drop")}</div>}
       <div class="composer-foot">
         {mode === "text" && info.textLimit > 0 ? (
           <span class={"char-count" + (over ? " over" : length > info.textLimit * 0.9 ? " near" : "")} aria-live="polite">
@@ -162,7 +186,11 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
         )}
         <span class="spacer" />
         <span class="hint">{t("composer.hint")}</span>
-        <button type="button" class={"btn " + (mode === "note" ? "note" : "primary")} onClick={send} disabled={busy || !text.trim() || (over && !info.split)}>
+        <AttachButton info={info} onFiles={files.add} />
+        {usesTemplates && templatesOffered && mode === "text" && (
+          <button type="button" class="btn ghost template-btn" onClick={() => setPicking(true)}>{t("template.button")}</button>
+        )}
+        <button type="button" class={"btn " + (mode === "note" ? "note" : "primary")} onClick={send} disabled={busy || files.uploading || (!text.trim() && !files.ready.length) || (over && !info.split)}>
           <Icon name={mode === "note" ? "note" : "send"} />
           {mode === "note" ? t("composer.addNote") : t("composer.send")}
         </button>

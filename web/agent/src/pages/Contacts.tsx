@@ -7,7 +7,7 @@ import { toast } from "../store";
 import type { Contact } from "../types";
 import { Avatar, Empty, Field, Modal, Spinner, errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
-import { ContactPanel } from "./ContactPanel";
+import { Contact360Page } from "./Contact360";
 
 export function ContactsPage({ contactId }: { contactId: number }) {
   const [q, setQ] = useState("");
@@ -89,7 +89,7 @@ export function ContactsPage({ contactId }: { contactId: number }) {
         {contactId ? (
           <div class="contact-detail">
             <button type="button" class="btn ghost back" onClick={() => navigate("/contacts")}><Icon name="chevronLeft" />{t("common.back")}</button>
-            <ContactPanel contactId={contactId} wide />
+            <Contact360Page contactId={contactId} />
           </div>
         ) : <Empty icon="contact" title={t("contacts.pick")} />}
       </section>

@@ -2,8 +2,8 @@
 // thread, the composer, and the contact beside it. Updates carry the version
 // they read; when someone else changed the ticket first, the agent sees what
 // changed and decides, instead of overwriting.
-import { useEffect, useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, api, isMissingEndpoint } from "../api";
 import { dateTime, t, type MessageKey } from "../i18n";
 import { applyConversation, conversationsStore, rememberConversation } from "../inbox";
 import { agentName, refreshCounts, teamName, toast, useStore } from "../store";
@@ -60,8 +60,9 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
 
   // Opening a ticket clears its unread badge in this tab: the agent has now seen the messages.
   useEffect(() => {
-    if (cached && cached.unread_count > 0) conversationsStore.set((mp) => new Map(mp).set(id, { ...cached, unread_count: 0 }));
-  }, [cached?.unread_count]);
+    if (cached && (cached.unread_count > 0 || cached.unread)) conversationsStore.set((mp) => new Map(mp).set(id, { ...cached, unread_count: 0, unread: false }));
+  }, [cached?.unread_count, cached?.unread]);
+  useMarkRead(id, messages);
 
   const update = async (change: Change, base = cached, retried = false): Promise<void> => {
     if (!base) return;
@@ -169,4 +170,25 @@ function describeChanges(a: Conversation, b: Conversation): string[] {
   field("field.snoozedUntil", a.snoozed_until ? dateTime(a.snoozed_until) : "", b.snoozed_until ? dateTime(b.snoozed_until) : "");
   field("field.subject", a.subject ?? "", b.subject ?? "");
   return out;
+}
+
+let readMarkers = true; // false once the node says it keeps no read markers
+
+/** useMarkRead tells the node which message this agent has seen: the latest, once the tab is visible. */
+function useMarkRead(id: number, messages: Message[] | null) {
+  const marked = useRef(0);
+  const latest = messages?.length ? messages[messages.length - 1].id : 0;
+  useEffect(() => {
+    const mark = () => {
+      if (!readMarkers || !latest || latest <= marked.current || document.visibilityState !== "visible") return;
+      marked.current = latest;
+      api.markRead(id, latest).catch((e) => {
+        if (isMissingEndpoint(e)) readMarkers = false;
+        else marked.current = 0;
+      });
+    };
+    mark();
+    document.addEventListener("visibilitychange", mark);
+    return () => document.removeEventListener("visibilitychange", mark);
+  }, [id, latest]);
 }

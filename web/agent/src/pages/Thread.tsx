@@ -5,16 +5,20 @@ import { useMemo, useState } from "preact/hooks";
 import { api } from "../api";
 import { dateTime, dayLabel, t, time, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
-import { agentName, channelById, toast } from "../store";
+import { agentName, agentsStore, channelById, createStore, teamsStore, toast, useStore } from "../store";
+import { formatBytes } from "../uploads";
+import { activityText } from "../activity";
 import type { Attachment, Contact, Message } from "../types";
 import { VirtualList } from "../ui/VirtualList";
-import { errorText } from "../ui/common";
+import { Modal, errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 
 type Row = { kind: "day"; key: string; label: string } | { kind: "msg"; key: number; m: Message; showAuthor: boolean };
 
 export function Thread({ messages, contact, onRetried, focusId }: { messages: Message[]; contact?: Contact; onRetried: (m: Message) => void; focusId?: number }) {
   const rows = useMemo(() => buildRows(messages), [messages]);
+  useStore(agentsStore); // names of authors and assignees appear once the directory has loaded
+  useStore(teamsStore);
   const found = focusId !== undefined && messages.some((m) => m.id === focusId);
   return (
     <VirtualList
@@ -55,8 +59,9 @@ function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Messag
   const at = m.sent_at ?? m.created_at;
   if (m.kind === "activity") {
     return (
-      <div class="activity-line" data-message={m.id}>
-        <span>{m.body}</span>
+      <div class="activity-line" data-message={m.id} data-action={m.metadata?.action}>
+        <span>{activityText(m)}</span>
+        {m.author_agent_id && agentName(m.author_agent_id) && <span class="muted">{t("activity.by", { name: agentName(m.author_agent_id)! })}</span>}
         <time dateTime={at} title={dateTime(at)}>{time(at)}</time>
       </div>
     );
@@ -74,6 +79,7 @@ function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Messag
         </div>
       )}
       <div class="bubble">
+        {m.kind === "template" && <div class="msg-template"><Icon name="note" size={12} />{t("template.sent", { name: m.metadata?.template_name ?? "" })}</div>}
         {m.body && <div class="msg-text">{linkify(m.body)}</div>}
         {(m.attachments ?? []).map((a) => <AttachmentView a={a} />)}
       </div>
@@ -122,24 +128,62 @@ function DeliveryStatus({ m, onRetried }: { m: Message; onRetried: (m: Message) 
   );
 }
 
+/** attachmentURL is where the browser can load an attachment: the node's copy, else a platform link (never script). */
+function attachmentURL(a: Attachment): string | null {
+  if (a.storage_key) return safeURL(a.url ?? "/api/v1/files/" + encodeURIComponent(a.storage_key));
+  return safeURL(a.url) ?? (a.url?.startsWith("data:image/") ? a.url : null);
+}
+
 function AttachmentView({ a }: { a: Attachment }) {
-  const url = safeURL(a.url) ?? (a.url?.startsWith("data:image/") ? a.url : null); // images never run script
+  const url = attachmentURL(a);
   const name = a.filename || a.caption || t(("attachment." + (["image", "video", "audio"].includes(a.type) ? a.type : "file")) as MessageKey);
-  if (url && (a.type === "image" || a.type === "sticker" || a.content_type?.startsWith("image/"))) {
+  const isImage = a.type === "image" || a.type === "sticker" || a.content_type?.startsWith("image/");
+  if (!url) {
+    // Inbound media the node has not fetched yet: a message.updated event brings its copy.
     return (
-      <a class="att-image" href={url} target="_blank" rel="noopener noreferrer">
+      <span class="att-file att-pending" role="status">
+        <Icon name={isImage ? "eye" : "file"} />
+        <span class="att-name">{name}</span>
+        <span class="att-size">{t("attachment.fetching")}</span>
+      </span>
+    );
+  }
+  if (isImage) {
+    return (
+      <a class="att-image" href={url} target="_blank" rel="noopener noreferrer" aria-label={t("attachment.open", { name })}
+        onClick={(e) => {
+          if (e.metaKey || e.ctrlKey || e.shiftKey) return;
+          e.preventDefault();
+          lightboxStore.set({ url, alt: a.caption || name, name, download: url });
+        }}>
         <img src={url} alt={a.caption || name} loading="lazy" decoding="async" />
       </a>
     );
   }
-  if (url && (a.type === "video" || a.content_type?.startsWith("video/"))) return <video class="att-video" src={url} controls preload="none" aria-label={name} />;
-  if (url && (a.type === "audio" || a.content_type?.startsWith("audio/"))) return <audio class="att-audio" src={url} controls preload="none" aria-label={name} />;
+  if (a.type === "video" || a.content_type?.startsWith("video/")) return <video class="att-video" src={url} controls preload="metadata" aria-label={name} />;
+  if (a.type === "audio" || a.content_type?.startsWith("audio/")) return <audio class="att-audio" src={url} controls preload="metadata" aria-label={name} />;
   return (
-    <a class="att-file" href={url ?? undefined} target="_blank" rel="noopener noreferrer" aria-disabled={!url}>
+    <a class="att-file" href={url} target="_blank" rel="noopener noreferrer" download={a.filename || true}>
       <Icon name="file" />
       <span class="att-name">{name}</span>
       {a.size ? <span class="att-size">{formatBytes(a.size)}</span> : null}
     </a>
+  );
+}
+
+export const lightboxStore = createStore<{ url: string; alt: string; name: string; download: string } | null>(null);
+
+/** Lightbox shows one image at full size over the workspace; Escape or a click outside closes it. */
+export function Lightbox() {
+  const shown = useStore(lightboxStore);
+  if (!shown) return null;
+  return (
+    <Modal title={shown.name} onClose={() => lightboxStore.set(null)} wide>
+      <div class="lightbox">
+        <img src={shown.url} alt={shown.alt} />
+        <a class="btn small" href={shown.download} target="_blank" rel="noopener noreferrer" download>{t("attachment.download")}</a>
+      </div>
+    </Modal>
   );
 }
 
@@ -152,12 +196,6 @@ export function safeURL(u: string | undefined): string | null {
   } catch {
     return null;
   }
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return n + " B";
-  if (n < 1024 * 1024) return (n / 1024).toFixed(0) + " KB";
-  return (n / 1024 / 1024).toFixed(1) + " MB";
 }
 
 const urlPattern = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g;

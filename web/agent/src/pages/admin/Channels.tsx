@@ -3,10 +3,12 @@ import { useEffect, useState } from "preact/hooks";
 import { api, itemsOf } from "../../api";
 import { ago, t, type MessageKey } from "../../i18n";
 import { channelFields, platformInfo, platformList } from "../../platforms";
-import { channelsStore, useStore } from "../../store";
+import { channelsStore, toast, useStore } from "../../store";
 import type { Channel, Platform } from "../../types";
-import { Empty, Field, Modal, attempt } from "../../ui/common";
+import { Empty, Field, Modal, attempt, errorText } from "../../ui/common";
 import { Icon, PlatformIcon } from "../../ui/icons";
+import { isMissingEndpoint } from "../../api";
+import { MetaConnect } from "./MetaConnect";
 
 export function Channels() {
   const channels = useStore(channelsStore);
@@ -30,6 +32,7 @@ export function Channels() {
         <p class="muted">{t("channels.explain")}</p>
         <button type="button" class="btn primary" onClick={() => setConnecting(true)}><Icon name="plus" />{t("channels.connect")}</button>
       </div>
+      <MetaConnect />
       {channels.length === 0 ? <Empty icon="plug" title={t("channels.none")} hint={t("channels.noneHint")} /> : (
         <div class="card-grid">
           {channels.map((c) => (
@@ -51,6 +54,7 @@ export function Channels() {
               <footer>
                 <span class="muted">{t("channels.updated", { time: ago(c.updated_at) })}</span>
                 <span class="spacer" />
+                {c.platform === "whatsapp" && <SyncTemplates channel={c} />}
                 {c.status === "disconnected" && <button type="button" class="btn small primary" onClick={() => setReconnecting(c)}>{t("channels.reconnect")}</button>}
                 {c.status === "active"
                   ? <button type="button" class="btn small" onClick={() => setStatus(c, "disabled")}>{t("channels.disable")}</button>
@@ -166,4 +170,30 @@ export function settingLabel(key: string): string {
   const words = key.split("_").map((w) => acronyms[w] ?? w);
   const first = words[0] ?? "";
   return [first === first.toUpperCase() ? first : first[0].toUpperCase() + first.slice(1), ...words.slice(1)].join(" ");
+}
+
+let syncAvailable = true; // false once the node says it has no template sync
+
+/** SyncTemplates fetches a WhatsApp channel's templates from Meta again. */
+function SyncTemplates({ channel }: { channel: Channel }) {
+  const [busy, setBusy] = useState(false);
+  const [, hide] = useState(0);
+  if (!syncAvailable) return null;
+  const sync = async () => {
+    setBusy(true);
+    try {
+      const r = await api.syncTemplates(channel.id);
+      const count = r ? itemsOf(r).length : (await api.templates(channel.id)).items?.length ?? 0;
+      toast(t("channels.templatesSynced", { count }), "success");
+    } catch (e) {
+      if (isMissingEndpoint(e)) {
+        syncAvailable = false;
+        hide((n) => n + 1);
+      }
+      toast(errorText(e), "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return <button type="button" class="btn small" disabled={busy} onClick={sync}>{t("channels.syncTemplates")}</button>;
 }

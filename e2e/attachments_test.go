@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// photoPNG is the customer's photo: a 240×160 gradient.
+func photoPNG() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 240, 160))
+	for y := range 160 {
+		for x := range 240 {
+			img.Set(x, y, color.RGBA{uint8(80 + x/3), uint8(120 + y/2), 200, 255})
+		}
+	}
+	var b bytes.Buffer
+	_ = png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// mediaServer serves the files customers send by URL.
+func mediaServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	photo := photoPNG()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch filepath.Ext(r.URL.Path) {
+		case ".png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(photo)
+		case ".pdf":
+			w.Header().Set("Content-Type", "application/pdf")
+			_, _ = w.Write([]byte("%PDF-1.4\n%%EOF\n"))
+		default:
+			w.Header().Set("Content-Type", "audio/mpeg")
+			_, _ = w.Write(bytes.Repeat([]byte{0}, 512))
+		}
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// TestAttachments covers files in both directions: what a customer sent shown
+// in the thread (thumbnail and lightbox, player, file chip), and the
+// composer's check of the channel's rules before anything is uploaded, in
+// English and Chinese.
+func TestAttachments(t *testing.T) {
+	n := MustStartNode(t, true)
+	n.MustSeed(t)
+	media := mediaServer(t)
+	n.MustPostInbound(t, []InboundMessage{{
+		ID: "a-1", Contact: contact("cust-a", "Nora Quinn", "nora@example.com"), Text: "Here is the damaged parcel and my receipt.", Timestamp: ago(time.Minute),
+		Attachments: []map[string]string{
+			{"type": "image", "url": media.URL + "/parcel.png", "content_type": "image/png", "filename": "parcel.png"},
+			{"type": "audio", "url": media.URL + "/voice.mp3", "content_type": "audio/mpeg", "filename": "voice.mp3"},
+			{"type": "file", "url": media.URL + "/receipt.pdf", "content_type": "application/pdf", "filename": "receipt.pdf"},
+		},
+	}}, nil)
+	conv := n.MustWaitConversations(t, 1)[0]
+	ctx := MustBrowser(t, 1280, 720)
+	signIn(t, ctx, n.Base, adminEmail, adminPassword)
+
+	t.Run("customer_files_are_previewed", func(t *testing.T) {
+		run(t, ctx, "open the ticket",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, conv.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.in .att-image img`)),
+			until(`document.querySelector('.msg.in .att-image img').naturalWidth === 240`),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.in audio.att-audio`)),
+			chromedp.WaitVisible(xpathText("a[contains(@class,'att-file')]", "receipt.pdf")),
+		)
+		run(t, ctx, "lightbox opens and closes",
+			chromedp.Click(chromedp.CSS(`.msg.in .att-image`)),
+			chromedp.WaitVisible(chromedp.CSS(`.modal .lightbox img`)),
+		)
+		screenshot(t, ctx, "attachment-lightbox")
+		run(t, ctx, "close lightbox", chromedp.KeyEvent("\x1b"), until(`!document.querySelector('.lightbox')`))
+		screenshot(t, ctx, "attachments")
+	})
+
+	big := filepath.Join(t.TempDir(), "site-video.mov")
+	if err := os.WriteFile(big, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(big, 26<<20); err != nil { // over the API channel's 25 MB
+		t.Fatal(err)
+	}
+
+	refused := func(t *testing.T, want string) {
+		run(t, ctx, "pick a file too large for the channel",
+			chromedp.WaitVisible(chromedp.CSS(`.attach-btn`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`.attach-input`), []string{big}),
+			chromedp.WaitVisible(chromedp.CSS(`.file-chip.refused`)),
+		)
+		msg := get(t, ctx, "refusal", chromedp.Text(chromedp.CSS(`.file-chip.refused .file-chip-error`)))
+		rules := get(t, ctx, "rules", chromedp.Text(chromedp.CSS(`.upload-rules`)))
+		sendDisabled := get(t, ctx, "send", chromedp.Evaluate[bool](`document.querySelector('.composer-foot .btn.primary').disabled`))
+		if msg != want || rules == "" || !sendDisabled {
+			t.Errorf("refusal %q (want %q), rules %q, send disabled %v", msg, want, rules, sendDisabled)
+		}
+	}
+
+	t.Run("too_large_for_the_channel_is_refused_before_upload", func(t *testing.T) {
+		refused(t, "Too large for API: at most 25 MB.")
+		screenshot(t, ctx, "composer-attachment-refused")
+		run(t, ctx, "remove it", chromedp.Click(chromedp.CSS(`.file-chip button`)), until(`!document.querySelector('.file-chip')`))
+	})
+
+	t.Run("refusal_in_chinese", func(t *testing.T) {
+		n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "zh-CN"}, nil)
+		defer n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "en"}, nil)
+		run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#composer-text`)))
+		refused(t, "对 API 来说太大：最大 25 MB。")
+	})
+}

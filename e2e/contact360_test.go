@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/parleyhq/parley"
+)
+
+// TestContact360 opens a contact's page: the suggestion that another contact
+// (same e-mail, written on another channel) is the same person with its
+// evidence, the merge, then one timeline of both channels' tickets, consent
+// per channel, and the company lookup's failure shown without breaking the
+// page; in English and Chinese.
+func TestContact360(t *testing.T) {
+	n := MustStartNode(t, true)
+	n.MustSeed(t)
+	lookup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "crm is down", http.StatusBadGateway)
+	}))
+	t.Cleanup(lookup.Close)
+	n.Do(t, "PUT", "/api/v1/settings/contact-lookup", map[string]any{"url_template": lookup.URL + "/customers?email={email}", "timeout_ms": 2000}, &map[string]any{})
+
+	n.MustPostInbound(t, []InboundMessage{{ID: "c-1", Contact: contact("shop-7", "Ines Duarte", "ines@example.pt"), Text: "Where is my order 5531?", Timestamp: ago(3 * time.Hour)}}, nil)
+	first := n.Channel
+	var second parley.Channel
+	n.Do(t, "POST", "/api/v1/channels", map[string]any{"platform": "api", "name": "Returns portal",
+		"config": map[string]string{"webhook_url": n.outbox.URL}, "secrets": map[string]string{"secret": channelSecret}}, &second)
+	n.Channel = &second
+	n.MustPostInbound(t, []InboundMessage{{ID: "c-2", Contact: contact("ret-9", "Ines D.", "ines@example.pt"), Text: "I'd like to return the blue jacket.", Timestamp: ago(time.Hour)}}, nil)
+	n.Channel = first
+	convs := n.MustWaitConversations(t, 2)
+	ines := findByContact(t, convs, "Ines Duarte")
+	other := findByContact(t, convs, "Ines D.")
+	n.Do(t, "PUT", fmt.Sprintf("/api/v1/contacts/%d/consents", ines.ContactID), map[string]any{"platform": "api", "purpose": "marketing", "granted": true, "source": "web form"}, &map[string]any{})
+
+	ctx := MustBrowser(t, 1440, 900)
+	signIn(t, ctx, n.Base, adminEmail, adminPassword)
+
+	t.Run("suggestion_with_evidence_then_merge", func(t *testing.T) {
+		run(t, ctx, "open the contact",
+			chromedp.Navigate(fmt.Sprintf("%s/contacts/%d", n.Base, ines.ContactID)),
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.suggestion[data-contact="%d"]`, other.ContactID))),
+			chromedp.WaitVisible(chromedp.CSS(`.lookup-error`)),
+		)
+		evidence := get(t, ctx, "evidence", chromedp.Text(chromedp.CSS(`.suggestion .evidence`)))
+		if !strings.Contains(evidence, "Same e-mail") || !strings.Contains(evidence, "ines@example.pt") {
+			t.Errorf("evidence = %q, want the shared e-mail", evidence)
+		}
+		screenshot(t, ctx, "contact-suggestion")
+		run(t, ctx, "merge",
+			eval(`window.confirm = () => true`),
+			chromedp.Click(xpathText("button", "Merge into this contact")),
+			chromedp.WaitVisible(chromedp.CSS(`.merge-done`)),
+			until(`document.querySelectorAll('.tl-entry').length >= 2`),
+		)
+		var v struct {
+			Conversations []*parley.Conversation `json:"conversations"`
+		}
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/contacts/%d/360", ines.ContactID), nil, &v)
+		if len(v.Conversations) != 2 {
+			t.Fatalf("after the merge the contact has %d tickets, want 2", len(v.Conversations))
+		}
+	})
+
+	t.Run("one_timeline_of_both_channels", func(t *testing.T) {
+		run(t, ctx, "timeline", until(`document.querySelectorAll('.tl-entry').length === 2`))
+		channels := get(t, ctx, "channels", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.tl-channel')].map((e) => e.textContent)`))
+		consent := get(t, ctx, "consent", chromedp.Text(chromedp.CSS(`.consents`)))
+		lookupErr := get(t, ctx, "lookup", chromedp.Text(chromedp.CSS(`.lookup-error`)))
+		// Newest first: the returns portal's ticket, then the order system's.
+		if len(channels) != 2 || channels[0] != "Returns portal" || channels[1] != "Order system" {
+			t.Errorf("timeline channels = %q", channels)
+		}
+		if !strings.Contains(consent, "Opted in") || !strings.Contains(consent, "marketing") {
+			t.Errorf("consent = %q", consent)
+		}
+		if !strings.Contains(lookupErr, "Couldn't get the company's data") {
+			t.Errorf("lookup failure = %q", lookupErr)
+		}
+		screenshot(t, ctx, "contact-360")
+		assertNamedControls(t, ctx, "contact 360")
+	})
+
+	t.Run("in_chinese", func(t *testing.T) {
+		n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "zh-CN"}, nil)
+		defer n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "en"}, nil)
+		run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.tl-entry`)))
+		heads := get(t, ctx, "headings", chromedp.Evaluate[string](`[...document.querySelectorAll('.c360-section h3')].map((e) => e.textContent).join('|')`))
+		for _, want := range []string{"跨渠道时间线", "各渠道的同意", "来自公司系统"} {
+			if !strings.Contains(heads, want) {
+				t.Errorf("headings %q lack %q", heads, want)
+			}
+		}
+	})
+}
