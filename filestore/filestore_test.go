@@ -125,3 +125,27 @@ func query(u, name string) string {
 	}
 	return ""
 }
+
+func TestContentTypeKeepsDeclaredTypesUnlessTheyHideText(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n0000")
+	page := []byte("<!DOCTYPE html><script>alert(1)</script>")
+	ogg := []byte("OggS\x00\x02rest")
+	cases := []struct {
+		name     string
+		head     []byte
+		declared string
+		want     string
+	}{
+		{"a voice note keeps its audio type", ogg, "audio/ogg; codecs=opus", "audio/ogg; codecs=opus"},
+		{"an office document keeps its type", []byte("PK\x03\x04"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"a page dressed as a picture is text", page, "image/png", "text/html; charset=utf-8"},
+		{"nothing declared is sniffed", png, "", "image/png"},
+		{"octet-stream is sniffed", png, "application/octet-stream", "image/png"},
+		{"garbage declared is sniffed", png, "not a type", "image/png"},
+	}
+	for _, c := range cases {
+		if got := filestore.ContentType(c.head, c.declared); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
