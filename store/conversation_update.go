@@ -302,6 +302,8 @@ func (t *tx) mergeInto(ctx context.Context, target, source *parley.Conversation)
 		args []any
 	}{
 		{"moving messages", `UPDATE messages SET conversation_id = $1 WHERE conversation_id = $2`, []any{target.ID, source.ID}},
+		// Files follow their messages: who may read them is decided by the ticket.
+		{"moving files", `UPDATE files SET conversation_id = $1 WHERE conversation_id = $2`, []any{target.ID, source.ID}},
 		{"moving tags", `INSERT INTO conversation_tags (conversation_id, tag) SELECT $1, tag FROM conversation_tags WHERE conversation_id = $2
 			ON CONFLICT DO NOTHING`, []any{target.ID, source.ID}},
 		{"updating target", `UPDATE conversations SET
