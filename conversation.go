@@ -81,6 +81,9 @@ type Conversation struct {
 	ResolvedAt    *time.Time        `json:"resolved_at,omitempty"`
 
 	Contact *Contact `json:"contact,omitempty"` // filled by listings for display
+	// Unread is filled by the API for the agent asking: a customer message
+	// is newer than their read position. Nil elsewhere (events, stores).
+	Unread *bool `json:"unread,omitempty"`
 }
 
 // ConversationView is one of the inbox views.

@@ -18,7 +18,10 @@ type mailboxes struct {
 	inbound     parley.InboundPublisher
 	logger      *slog.Logger
 	every       time.Duration
-	running     map[int64]runningPoller
+	// adapter builds a channel's e-mail adapter (with the file store's
+	// hooks); default email.NewAdapter.
+	adapter func(*parley.Channel) (*email.Adapter, error)
+	running map[int64]runningPoller
 }
 
 // checkpointStore keeps each mailbox's IMAP checkpoint across restarts.
@@ -74,7 +77,11 @@ func (m *mailboxes) reconcile(ctx context.Context) {
 
 func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 	log := m.logger.With("channel", ch.ID)
-	adapter, err := email.NewAdapter(ch)
+	newAdapter := m.adapter
+	if newAdapter == nil {
+		newAdapter = email.NewAdapter
+	}
+	adapter, err := newAdapter(ch)
 	if err != nil {
 		log.Warn("mailboxes: e-mail channel misconfigured", "err", err)
 		return

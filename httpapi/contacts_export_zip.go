@@ -34,6 +34,52 @@ type ContactFileSource interface {
 	OpenContactFile(ctx context.Context, key string) (io.ReadCloser, error)
 }
 
+// contactFileFinder is the store side of a contact's files.
+type contactFileFinder interface {
+	FindContactFiles(ctx context.Context, contactID int64) ([]*parley.File, error)
+}
+
+// storedFiles is the ContactFileSource of the server's own file store and
+// the store's files table.
+type storedFiles struct {
+	records contactFileFinder
+	blobs   parley.FileStore
+}
+
+func (sf storedFiles) ContactFiles(ctx context.Context, contactID int64) ([]ContactFile, error) {
+	files, err := sf.records.FindContactFiles(ctx, contactID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ContactFile, len(files))
+	for i, f := range files {
+		out[i] = ContactFile{Key: f.Key, Filename: f.Filename, ContentType: f.ContentType, Size: f.Size,
+			ConversationID: deref(f.ConversationID), MessageID: deref(f.MessageID)}
+	}
+	return out, nil
+}
+
+func (sf storedFiles) OpenContactFile(ctx context.Context, key string) (io.ReadCloser, error) {
+	return sf.blobs.Open(ctx, key)
+}
+
+// defaultExportFiles is the file source the export uses when none is
+// configured: the server's file store, if the store lists files.
+func defaultExportFiles(cfg Config) ContactFileSource {
+	finder, ok := cfg.Store.(contactFileFinder)
+	if cfg.Files == nil || !ok {
+		return nil
+	}
+	return storedFiles{records: finder, blobs: cfg.Files}
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
 // exportManifest opens the archive: what it holds and what it could not.
 type exportManifest struct {
 	Format      string            `json:"format"`

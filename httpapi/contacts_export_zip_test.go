@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/httpapi"
 	"github.com/parleyhq/parley/identity"
 )
@@ -232,4 +233,31 @@ func keys(m map[string]string) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// With the server's own file store, the export carries the bytes of the
+// files the store lists for the contact.
+func TestContactExportZipFromTheFileStore(t *testing.T) {
+	disk, err := filestore.OpenDisk(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := MustEnv(t, func(c *httpapi.Config) { c.Files = disk })
+	admin := e.MustToken(t, e.MustAgent(t, "root@x.test", parley.RoleAdmin))
+	conv := e.MustConversation(t, "cust-files")
+	ctx := context.Background()
+	blob, err := disk.Put(ctx, strings.NewReader("scan of the receipt"), 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.CreateFile(ctx, &parley.File{Key: blob.Key, Filename: "receipt.pdf", ContentType: "application/pdf",
+		Size: blob.Size, SHA256: blob.SHA256, ConversationID: &conv.ID}); err != nil {
+		t.Fatal(err)
+	}
+	f := &exportFixture{Env: e, admin: admin, conv: conv}
+	_, entries := f.exportZip(t)
+	path := "files/conversation-" + itoa(conv.ID) + "/" + blob.Key + "-receipt.pdf"
+	if entries[path] != "scan of the receipt" {
+		t.Errorf("%s = %q; entries %v", path, entries[path], keys(entries))
+	}
 }

@@ -106,6 +106,10 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request, f par
 		s.writeError(w, r, err)
 		return
 	}
+	if err := s.fillUnread(r.Context(), me, visible...); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	writeJSON(w, http.StatusOK, pageOf(visible, next))
 }
 
@@ -180,6 +184,9 @@ func (s *Server) handleGetConversation(w http.ResponseWriter, r *http.Request) {
 	c, err := s.conversationFromPath(r)
 	if err == nil {
 		err = s.attachContacts(r.Context(), c)
+	}
+	if err == nil {
+		err = s.fillUnread(r.Context(), agentFrom(r.Context()), c)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

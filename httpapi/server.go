@@ -32,7 +32,8 @@ type Config struct {
 	// Realtime serves /api/v1/ws; nil answers 422 there.
 	Realtime RealtimeServer
 	// ExportFiles puts a contact's stored files into the ZIP export; nil
-	// lists their attachments without the bytes.
+	// uses Files and the store's files table, and without Files the
+	// export lists the attachments without their bytes.
 	ExportFiles ContactFileSource
 	// Web is the built web app, served at / with index.html for unknown
 	// paths (client-side routing); nil serves nothing there.
@@ -84,6 +85,8 @@ type Server struct {
 	setupMu sync.Mutex
 	// channels caches channels for the webhook path (channel_cache.go).
 	channels *channelCache
+	// receipts sends read receipts to platforms after the response (handle_reads.go).
+	receipts *readReceipts
 
 	openapiOnce sync.Once
 	openapiJSON []byte
@@ -93,6 +96,9 @@ type Server struct {
 func New(cfg Config) *Server {
 	if cfg.MaxWebhookBytes <= 0 {
 		cfg.MaxWebhookBytes = DefaultMaxWebhookBytes
+	}
+	if cfg.ExportFiles == nil {
+		cfg.ExportFiles = defaultExportFiles(cfg)
 	}
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = DefaultMaxUploadBytes
@@ -112,6 +118,7 @@ func New(cfg Config) *Server {
 		csrf:     http.NewCrossOriginProtection(),
 		logins:   newLimiterSet(loginRate, loginBurst),
 		channels: newChannelCache(func() time.Time { return cfg.Clock.Now() }),
+		receipts: newReadReceipts(),
 	}
 	s.routes = s.routeTable()
 	for _, rt := range s.routes {
