@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	if err := a.openFiles(); err != nil {
 		return nil, err
 	}
-	registerChannels(a.Adapters)
+	registerChannels(a.Adapters, a.mailFiles())
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
 		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
@@ -204,10 +204,14 @@ func (a *App) startWorkers(ctx context.Context) error {
 	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
 		return fmt.Errorf("media consumer: %w", err)
 	}
+	janitor := &pipeline.FileJanitor{Store: a.Store, Files: a.Files, Logger: a.Logger}
+	a.goWorker(func() { janitor.Run(ctx) })
 	a.goWorker(func() { sweep.Run(ctx) })
 	a.goWorker(func() { wake.Run(ctx) })
 	templates := &pipeline.TemplateSyncer{Store: a.Store, Adapters: a.Adapters, Logger: a.Logger}
 	a.goWorker(func() { templates.Run(ctx) })
+	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
+	a.goWorker(func() { expire.Run(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 

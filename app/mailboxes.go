@@ -7,16 +7,27 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/email"
+	"github.com/parleyhq/parley/store"
 )
 
 // mailboxes keeps one IMAP poller running per e-mail channel that has IMAP
 // settings, following channels as admins add, change or remove them.
 type mailboxes struct {
-	store   parley.ChannelService
-	inbound parley.InboundPublisher
-	logger  *slog.Logger
-	every   time.Duration
+	store       parley.ChannelService
+	checkpoints checkpointStore
+	inbound     parley.InboundPublisher
+	logger      *slog.Logger
+	every       time.Duration
+	// adapter builds a channel's e-mail adapter (with the file store's
+	// hooks); default email.NewAdapter.
+	adapter func(*parley.Channel) (*email.Adapter, error)
 	running map[int64]runningPoller
+}
+
+// checkpointStore keeps each mailbox's IMAP checkpoint across restarts.
+type checkpointStore interface {
+	FindMailboxCheckpoint(ctx context.Context, channelID int64, mailbox string) (store.MailboxCheckpoint, error)
+	SaveMailboxCheckpoint(ctx context.Context, channelID int64, mailbox string, c store.MailboxCheckpoint) error
 }
 
 type runningPoller struct {
@@ -66,7 +77,11 @@ func (m *mailboxes) reconcile(ctx context.Context) {
 
 func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 	log := m.logger.With("channel", ch.ID)
-	adapter, err := email.NewAdapter(ch)
+	newAdapter := m.adapter
+	if newAdapter == nil {
+		newAdapter = email.NewAdapter
+	}
+	adapter, err := newAdapter(ch)
 	if err != nil {
 		log.Warn("mailboxes: e-mail channel misconfigured", "err", err)
 		return
@@ -85,6 +100,10 @@ func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 		return
 	}
 	poller.Logger = log
+	if err := m.resume(ctx, ch.ID, poller); err != nil {
+		log.Warn("mailboxes: loading the IMAP checkpoint; trying again later", "err", err)
+		return
+	}
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
@@ -94,6 +113,25 @@ func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 		}
 	}()
 	m.running[ch.ID] = runningPoller{updatedAt: ch.UpdatedAt, stop: cancel, done: done}
+}
+
+// resume restores the poller's saved checkpoint and has it save its
+// progress, so a restart neither fetches handled mail again nor skips mail
+// read meanwhile.
+func (m *mailboxes) resume(ctx context.Context, channelID int64, p *email.IMAPPoller) error {
+	if m.checkpoints == nil {
+		return nil
+	}
+	mailbox := p.Mailbox
+	c, err := m.checkpoints.FindMailboxCheckpoint(ctx, channelID, mailbox)
+	if err != nil {
+		return err
+	}
+	p.SetCheckpoint(email.Checkpoint{UIDValidity: c.UIDValidity, LastUID: c.LastUID})
+	p.SaveCheckpoint = func(ctx context.Context, c email.Checkpoint) error {
+		return m.checkpoints.SaveMailboxCheckpoint(ctx, channelID, mailbox, store.MailboxCheckpoint{UIDValidity: c.UIDValidity, LastUID: c.LastUID})
+	}
+	return nil
 }
 
 func (m *mailboxes) stop(id int64) {

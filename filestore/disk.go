@@ -10,8 +10,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mime"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/parleyhq/parley"
 )
@@ -134,4 +137,20 @@ func (c ctxReader) Read(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.r.Read(p)
+}
+
+// ContentType decides the stored type of a file from its first bytes and
+// what its sender declared. The declared type is kept (a voice note is
+// "audio/ogg", which sniffing calls "application/ogg"; office documents
+// are more than "application/zip"), except where it would let a browser
+// render something else: a declared picture, sound, film or PDF whose
+// bytes look like text (a page in disguise) takes the sniffed type, and
+// so does an unparseable declaration.
+func ContentType(head []byte, declared string) string {
+	sniffed := http.DetectContentType(head)
+	mt, params, err := mime.ParseMediaType(declared)
+	if err != nil || mt == "application/octet-stream" || parley.ShowInline(mt) && strings.HasPrefix(sniffed, "text/") {
+		return sniffed
+	}
+	return mime.FormatMediaType(mt, params)
 }

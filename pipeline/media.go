@@ -5,13 +5,12 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"mime"
-	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/metrics"
 )
 
@@ -19,6 +18,7 @@ import (
 type MediaStore interface {
 	FindMessageByID(ctx context.Context, id int64) (*parley.Message, error)
 	FindChannelByID(ctx context.Context, id int64) (*parley.Channel, error)
+	FindConversationByID(ctx context.Context, id int64) (*parley.Conversation, error)
 	parley.FileService
 }
 
@@ -161,7 +161,7 @@ func (w *MediaWorker) fetchOne(ctx context.Context, f parley.MediaFetcher, m *pa
 	if err != nil {
 		return nil, err
 	}
-	file := &parley.File{Key: blob.Key, Filename: a.Filename, ContentType: mediaType(head[:n], platformType),
+	file := &parley.File{Key: blob.Key, Filename: a.Filename, ContentType: filestore.ContentType(head[:n], platformType),
 		Size: blob.Size, SHA256: blob.SHA256, MessageID: &m.ID, ConversationID: &m.ConversationID, ContactID: m.ContactID}
 	if err := w.Store.CreateFile(ctx, file); err != nil {
 		_ = w.Files.Delete(context.WithoutCancel(ctx), blob.Key)
@@ -171,24 +171,19 @@ func (w *MediaWorker) fetchOne(ctx context.Context, f parley.MediaFetcher, m *pa
 	return file, nil
 }
 
-// mediaType trusts the platform's type for pictures, sound, film and PDF
-// (sniffing calls a voice note "application/ogg") unless the bytes look
-// like text (a page dressed up as a picture); otherwise the sniffed type.
-func mediaType(head []byte, platformType string) string {
-	sniffed := http.DetectContentType(head)
-	pt, params, err := mime.ParseMediaType(platformType)
-	if err != nil || !parley.ShowInline(pt) || strings.HasPrefix(sniffed, "text/") {
-		return sniffed
-	}
-	return mime.FormatMediaType(pt, params)
-}
-
 func (w *MediaWorker) save(ctx context.Context, m *parley.Message, atts []parley.Attachment, keep error) error {
 	updated, err := w.Store.UpdateMessageAttachments(ctx, m.ID, atts)
 	if err != nil {
 		return err
 	}
-	ev := &parley.Event{Type: parley.EventMessageUpdated, Message: updated, At: clockOrSystem(w.Clock).Now()}
+	// Screens see a message event only with its ticket (realtime checks
+	// who may see it); without the ticket only supervisors would get it.
+	conv, err := w.Store.FindConversationByID(ctx, updated.ConversationID)
+	if err != nil {
+		w.log().Warn("announcing stored media without its ticket", "message_id", m.ID, "err", err)
+		conv = nil
+	}
+	ev := &parley.Event{Type: parley.EventMessageUpdated, Message: updated, Conversation: conv, At: clockOrSystem(w.Clock).Now()}
 	publishEvents(ctx, w.Events, w.log(), []*parley.Event{ev})
 	return keep
 }

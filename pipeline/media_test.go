@@ -135,6 +135,10 @@ func TestMediaWorkerStoresMediaOnce(t *testing.T) {
 	if f.events.count() != 1 {
 		t.Fatalf("%d events, want one message.updated", f.events.count())
 	}
+	if ev := f.events.events[0]; ev.Type != parley.EventMessageUpdated || ev.Conversation == nil || ev.Conversation.ID != m.ConversationID ||
+		ev.Message.Attachments[0].StorageKey != ok.StorageKey {
+		t.Fatalf("event = %+v", ev)
+	}
 	if err := f.worker.Handle(ctx, e); err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +187,31 @@ func TestMediaWorkerIgnoresOtherEvents(t *testing.T) {
 	}
 	if n := f.adapter.callsOf("ok-2"); n != 0 {
 		t.Fatalf("fetched on an unrelated event (%d)", n)
+	}
+}
+
+func TestFileJanitorDeletesUnsentUploads(t *testing.T) {
+	ctx := context.Background()
+	f := mustMediaFixture(t)
+	blob, err := f.disk.Put(ctx, strings.NewReader("never sent"), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.CreateFile(ctx, &parley.File{Key: blob.Key, ContentType: "text/plain", Size: blob.Size, SHA256: blob.SHA256}); err != nil {
+		t.Fatal(err)
+	}
+	j := &pipeline.FileJanitor{Store: f.st, Files: f.disk, Clock: fixedClock{time.Now().Add(time.Hour)}}
+	if n, err := j.Clean(ctx); err != nil || n != 0 {
+		t.Fatalf("a fresh upload was deleted: %d %v", n, err)
+	}
+	j.Clock = fixedClock{time.Now().Add(25 * time.Hour)}
+	if n, err := j.Clean(ctx); err != nil || n != 1 {
+		t.Fatalf("cleaned %d, %v", n, err)
+	}
+	if _, err := f.disk.Open(ctx, blob.Key); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("bytes survived: %v", err)
+	}
+	if _, err := f.st.FindFileByKey(ctx, blob.Key); parley.ErrorCode(err) != parley.ENOTFOUND {
+		t.Fatalf("record survived: %v", err)
 	}
 }

@@ -162,7 +162,11 @@ func (t *tx) statusChange(cur *parley.Conversation, status parley.Status, until 
 	default:
 		sets = append(sets, "snoozed_until = NULL", "resolved_at = NULL")
 	}
-	return change{sets: sets, activity: text, meta: map[string]string{"action": "status", "from": string(cur.Status), "to": string(status)}}
+	meta := map[string]string{"action": "status", "from": string(cur.Status), "to": string(status)}
+	if status == parley.StatusSnoozed {
+		meta["until"] = until.UTC().Format(time.RFC3339) // the UI words the line in the agent's language and time zone
+	}
+	return change{sets: sets, activity: text, meta: meta}
 }
 
 func (t *tx) assigneeChange(ctx context.Context, cur *parley.Conversation, upd parley.ConversationUpdate, args *argList) (*change, error) {
@@ -278,11 +282,11 @@ func (s *Store) MergeConversations(ctx context.Context, targetID, sourceID int64
 			return err
 		}
 		if err := t.addActivity(ctx, target, actorAgentID, fmt.Sprintf("Merged #%d into this conversation", source.Number),
-			map[string]string{"action": "merge", "source": fmt.Sprint(source.ID)}); err != nil {
+			map[string]string{"action": "merge", "source": fmt.Sprint(source.ID), "source_number": fmt.Sprint(source.Number)}); err != nil {
 			return err
 		}
 		if err := t.addActivity(ctx, source, actorAgentID, fmt.Sprintf("Merged into #%d", target.Number),
-			map[string]string{"action": "merged_into", "target": fmt.Sprint(target.ID)}); err != nil {
+			map[string]string{"action": "merged_into", "target": fmt.Sprint(target.ID), "target_number": fmt.Sprint(target.Number)}); err != nil {
 			return err
 		}
 		conv, err = t.findConversation(ctx, targetID)
@@ -298,6 +302,8 @@ func (t *tx) mergeInto(ctx context.Context, target, source *parley.Conversation)
 		args []any
 	}{
 		{"moving messages", `UPDATE messages SET conversation_id = $1 WHERE conversation_id = $2`, []any{target.ID, source.ID}},
+		// Files follow their messages: who may read them is decided by the ticket.
+		{"moving files", `UPDATE files SET conversation_id = $1 WHERE conversation_id = $2`, []any{target.ID, source.ID}},
 		{"moving tags", `INSERT INTO conversation_tags (conversation_id, tag) SELECT $1, tag FROM conversation_tags WHERE conversation_id = $2
 			ON CONFLICT DO NOTHING`, []any{target.ID, source.ID}},
 		{"updating target", `UPDATE conversations SET

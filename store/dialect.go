@@ -32,6 +32,9 @@ type dialect interface {
 	rebind(q string, args []any) (string, []any)
 	// migrationLock is a statement serialising migrations across nodes.
 	migrationLock() string
+	// keyLock is a statement taking a transaction-scoped lock on the
+	// string $1, or "" where the single writer already serialises.
+	keyLock() string
 	// allocateIDs reserves n ids of table (and, for conversations, n
 	// numbers) so that a batch can insert rows whose ids it already knows.
 	allocateIDs(ctx context.Context, tx *tx, table string, n int) ([]int64, error)
@@ -52,6 +55,7 @@ type sqliteDialect struct{}
 func (sqliteDialect) name() string            { return "sqlite" }
 func (sqliteDialect) timeArg(t time.Time) any { return t.UnixMicro() }
 func (sqliteDialect) migrationLock() string   { return "" }
+func (sqliteDialect) keyLock() string         { return "" }
 func (sqliteDialect) rebind(q string, args []any) (string, []any) {
 	return rebindPositional(q, args)
 }
@@ -131,6 +135,11 @@ func (postgresDialect) rebind(q string, args []any) (string, []any) {
 }
 func (postgresDialect) migrationLock() string {
 	return "SELECT pg_advisory_xact_lock(7303615)" // any constant shared by all nodes
+}
+
+// keyLock's first argument keeps its locks apart from migrationLock's.
+func (postgresDialect) keyLock() string {
+	return "SELECT pg_advisory_xact_lock(7303616, hashtext($1))"
 }
 
 func (postgresDialect) allocateIDs(ctx context.Context, t *tx, table string, n int) ([]int64, error) {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/parleyhq/parley"
 )
@@ -156,3 +157,29 @@ func (t *tx) eraseFiles(ctx context.Context, contactID int64, convIDs, msgIDs []
 }
 
 var _ parley.FileService = (*Store)(nil)
+
+// DeleteUnboundFiles forgets up to limit files created before before that
+// nothing carries: uploads never sent, mail attachments whose message was
+// never stored. It returns their keys for the FileStore.
+func (s *Store) DeleteUnboundFiles(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	var keys []string
+	err := s.write(ctx, func(t *tx) error {
+		rows, err := t.query(ctx, `DELETE FROM files WHERE storage_key IN (SELECT storage_key FROM files
+			WHERE message_id IS NULL AND conversation_id IS NULL AND contact_id IS NULL AND created_at < $1 LIMIT $2)
+			RETURNING storage_key`, before, limit)
+		if err != nil {
+			return t.s.wrap(err, "deleting unbound files")
+		}
+		defer rows.Close()
+		keys = keys[:0]
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				return t.s.wrap(err, "deleting unbound files")
+			}
+			keys = append(keys, k)
+		}
+		return t.s.wrap(rows.Err(), "deleting unbound files")
+	})
+	return keys, err
+}

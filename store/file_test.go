@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/store"
@@ -147,6 +148,60 @@ func TestEraseDeletesTheContactsFiles(t *testing.T) {
 		}
 		if _, err := st.FindFileByKey(ctx, "of-kept"); err != nil {
 			t.Errorf("another contact's file was deleted: %v", err)
+		}
+	})
+}
+
+func TestDeleteUnboundFiles(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		clock := &stepClock{at: time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)}
+		st.Clock = clock
+		agent := mustAgentID(t, st, "ana@example.com")
+		chs := mustChannels(t, st)
+		res := MustIngestOne(t, st, inbound(chs.mail, parley.IdentityEmail, "zed@example.com", true))
+		mustFile(t, st, "old-upload", agent)
+		mustFile(t, st, "old-mail", nil)
+		mustFile(t, st, "old-sent", agent)
+		if err := st.CreateMessage(ctx, &parley.Message{ConversationID: res.Conversation.ID, Kind: parley.KindText, AuthorAgentID: agent,
+			Attachments: []parley.Attachment{{Type: "image", StorageKey: "old-sent"}}}); err != nil {
+			t.Fatal(err)
+		}
+		clock.at = clock.at.Add(48 * time.Hour)
+		mustFile(t, st, "new-upload", agent)
+		keys, err := st.DeleteUnboundFiles(ctx, clock.at.Add(-24*time.Hour), 100)
+		slices.Sort(keys)
+		if err != nil || !slices.Equal(keys, []string{"old-mail", "old-upload"}) {
+			t.Fatalf("deleted %v, %v", keys, err)
+		}
+		for _, k := range []string{"old-sent", "new-upload"} {
+			if _, err := st.FindFileByKey(ctx, k); err != nil {
+				t.Errorf("%s: %v", k, err)
+			}
+		}
+		if keys, err := st.DeleteUnboundFiles(ctx, clock.at.Add(-24*time.Hour), 100); err != nil || len(keys) != 0 {
+			t.Fatalf("second run deleted %v, %v", keys, err)
+		}
+	})
+}
+
+func TestFilesFollowMergedTickets(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		chs := mustChannels(t, st)
+		target := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000011", true))
+		source := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000012", true))
+		mustFile(t, st, "src", nil)
+		if err := st.BindFiles(ctx, []string{"src"}, source.Message); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.MergeConversations(ctx, target.Conversation.ID, source.Conversation.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := st.FindFileByKey(ctx, "src"); f.ConversationID == nil || *f.ConversationID != target.Conversation.ID {
+			t.Fatalf("file stayed with the merged-away ticket: %+v", f)
 		}
 	})
 }

@@ -68,6 +68,9 @@ func (b *ingestBatch) run(ctx context.Context) error {
 	if err := b.loadIdentities(ctx); err != nil {
 		return err
 	}
+	if err := b.adoptEchoes(ctx); err != nil {
+		return err
+	}
 	if len(b.messages) > 0 {
 		if err := b.resolveContacts(ctx); err != nil {
 			return err

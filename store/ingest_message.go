@@ -83,6 +83,7 @@ func (b *ingestBatch) newMessage(m *ingestMessage) *parley.Message {
 	}
 	if ev.Direction == parley.DirectionOut {
 		msg.Direction, msg.Status = parley.DirectionOut, parley.MessageSent
+		msg.Metadata = withEchoMark(ev.Metadata)
 	}
 	return msg
 }

@@ -37,16 +37,18 @@ func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent)
 	}
 	var updated []*parley.Message
 	if len(ev.Targets) > 0 {
-		var args argList
-		set := b.receiptSet(ev, &args)
-		q := `UPDATE messages SET ` + set + ` WHERE channel_id = ` + args.add(ev.ChannelID) +
-			` AND external_id IN ` + in(&args, ev.Targets) + ` AND direction = 'out' AND ` + forwardOnly(ev.Status, &args) +
-			` RETURNING ` + messageColumns
-		msgs, err := b.t.queryMessages(ctx, q, args...)
+		msgs, err := b.applyTargets(ctx, ev, ev.Targets)
 		if err != nil {
 			return nil, err
 		}
 		updated = append(updated, msgs...)
+		if len(msgs) < len(ev.Targets) {
+			held, err := b.holdUnknownReceipt(ctx, ev, msgs)
+			if err != nil {
+				return nil, err
+			}
+			updated = append(updated, held...)
+		}
 	}
 	if ev.Watermark != nil && ev.Sender.ID != "" && ev.Status != parley.MessageFailed {
 		contactID, ok := b.identities[senderKey(ev)]

@@ -224,6 +224,11 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, upd parley.StatusUpdate
 		if at.IsZero() {
 			at = t.now
 		}
+		if upd.ExternalID != "" {
+			if err := t.absorbEcho(ctx, upd.MessageID, upd.ExternalID); err != nil {
+				return err
+			}
+		}
 		var args argList
 		q := `UPDATE messages SET status = ` + args.add(upd.Status) + `, updated_at = ` + args.add(t.now)
 		if upd.ExternalID != "" {
@@ -242,7 +247,12 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, upd parley.StatusUpdate
 		} else if err != nil {
 			return s.wrap(err, "updating status of message %d", upd.MessageID)
 		}
-		m, err = t.findMessage(ctx, upd.MessageID)
+		if m, err = t.findMessage(ctx, upd.MessageID); err != nil {
+			return err
+		}
+		if upd.ExternalID != "" && m.ExternalID == upd.ExternalID {
+			m, err = t.applyPendingReceipts(ctx, m)
+		}
 		return err
 	})
 	return m, err

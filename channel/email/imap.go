@@ -20,11 +20,15 @@ import (
 type DeliverFunc func(ctx context.Context, raw []byte) error
 
 // IMAPPoller brings a mailbox's new mail to Deliver. It waits with IDLE when
-// the server supports it and polls otherwise; it fetches only unseen mail
-// with a UID above the last one handled, and marks a mail \Seen (or moves
-// it to the processed mailbox) only after Deliver succeeded, so a crash
-// between the two redelivers rather than loses mail. Deliver must therefore
-// be idempotent (the inbound stream's de-duplication by Message-ID is).
+// the server supports it and polls otherwise. It fetches mail with a UID
+// above its checkpoint (the last one handled), whether or not someone read
+// it meanwhile; without a checkpoint for the mailbox's UIDVALIDITY (first
+// start, or the mailbox was recreated) it fetches only unseen mail, so
+// connecting an old mailbox does not import its history. It marks a mail
+// \Seen (or moves it to the processed mailbox) only after Deliver
+// succeeded, so a crash between the two redelivers rather than loses mail.
+// Deliver must therefore be idempotent (the inbound stream's
+// de-duplication by Message-ID is).
 type IMAPPoller struct {
 	Server    ServerConfig
 	Mailbox   string // default INBOX
@@ -40,6 +44,11 @@ type IMAPPoller struct {
 	RetryInterval time.Duration
 	TLSConfig     *tls.Config
 	Logger        *slog.Logger
+	// SaveCheckpoint, if set, persists progress after every delivered mail
+	// and when the mailbox's UIDVALIDITY changes; restore it with
+	// SetCheckpoint before Run. A failed save is logged: the mail is
+	// delivered, and at worst a restart hands it over again.
+	SaveCheckpoint func(ctx context.Context, c Checkpoint) error
 
 	mu          sync.Mutex
 	uidValidity uint32
@@ -56,8 +65,9 @@ func NewIMAPPoller(cfg Config, deliver DeliverFunc) (*IMAPPoller, error) {
 }
 
 // Checkpoint is how far the poller got: the mailbox's UIDVALIDITY and the
-// highest UID handled. Restore it with SetCheckpoint to skip the search of
-// older mail after a restart (unseen mail is found either way).
+// highest UID handled. Restored with SetCheckpoint after a restart, it
+// keeps handled mail from coming again and lets mail that someone read
+// meanwhile still come in.
 type Checkpoint struct {
 	UIDValidity uint32
 	LastUID     uint32
@@ -129,7 +139,9 @@ func (p *IMAPPoller) session(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p.resetOnNewValidity(sel.UIDValidity)
+	if p.resetOnNewValidity(sel.UIDValidity) {
+		p.saveCheckpoint(ctx)
+	}
 	for {
 		retry, err := p.fetchNew(ctx, c)
 		if err != nil {
@@ -194,13 +206,28 @@ func (p *IMAPPoller) tlsConfig() *tls.Config {
 	return cfg
 }
 
-// resetOnNewValidity forgets the last UID when the mailbox was recreated:
-// UIDs of a new UIDVALIDITY say nothing about the old ones.
-func (p *IMAPPoller) resetOnNewValidity(v uint32) {
+// resetOnNewValidity forgets the last UID when the mailbox was recreated
+// (UIDs of a new UIDVALIDITY say nothing about the old ones) and reports
+// whether it did.
+func (p *IMAPPoller) resetOnNewValidity(v uint32) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.uidValidity != v {
-		p.uidValidity, p.lastUID = v, 0
+	if p.uidValidity == v {
+		return false
+	}
+	if p.uidValidity != 0 {
+		p.logger().Warn("email: the mailbox's UIDVALIDITY changed; fetching its unseen mail again", "mailbox", p.mailbox(), "old", p.uidValidity, "new", v)
+	}
+	p.uidValidity, p.lastUID = v, 0
+	return true
+}
+
+func (p *IMAPPoller) saveCheckpoint(ctx context.Context) {
+	if p.SaveCheckpoint == nil {
+		return
+	}
+	if err := p.SaveCheckpoint(ctx, p.Checkpoint()); err != nil && ctx.Err() == nil {
+		p.logger().Warn("email: saving the IMAP checkpoint failed", "mailbox", p.mailbox(), "err", err)
 	}
 }
 
@@ -232,6 +259,7 @@ func (p *IMAPPoller) fetchNew(ctx context.Context, c *imapclient.Client) (retry 
 		p.mu.Lock()
 		p.lastUID = uid
 		p.mu.Unlock()
+		p.saveCheckpoint(ctx)
 		if err := p.markHandled(c, uid); err != nil {
 			return false, err
 		}
@@ -239,13 +267,19 @@ func (p *IMAPPoller) fetchNew(ctx context.Context, c *imapclient.Client) (retry 
 	return false, nil
 }
 
+// searchNew lists the mail to hand over: everything above the checkpoint,
+// or only unseen mail when there is none yet.
 func (p *IMAPPoller) searchNew(c *imapclient.Client) ([]imap.UID, error) {
 	p.mu.Lock()
 	last := p.lastUID
 	p.mu.Unlock()
 	var set imap.UIDSet
 	set.AddRange(last+1, 0)
-	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}, NotFlag: []imap.Flag{imap.FlagSeen, imap.FlagDeleted}}, nil).Wait()
+	skip := []imap.Flag{imap.FlagDeleted}
+	if last == 0 {
+		skip = append(skip, imap.FlagSeen)
+	}
+	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}, NotFlag: skip}, nil).Wait()
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -287,4 +289,84 @@ func TestIMAPPollerOverImplicitTLS(t *testing.T) {
 		p.Server.TLS, p.Server.Port = email.TLSImplicit, d.TLSPort
 	})
 	b.wantMail(t, "imaps@customer.example", 10*time.Second)
+}
+
+// savedCheckpoints keeps what a poller persisted, like the database does.
+type savedCheckpoints struct {
+	mu   sync.Mutex
+	last email.Checkpoint
+	n    int
+}
+
+func (s *savedCheckpoints) save(_ context.Context, c email.Checkpoint) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.last, s.n = c, s.n+1
+	return nil
+}
+
+func (s *savedCheckpoints) get() email.Checkpoint {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last
+}
+
+// runPollerUntilIdle runs a poller resumed from saved until it idles with
+// want delivered, then stops it.
+func runPollerUntilIdle(t *testing.T, d *mailtest.Dovecot, b *inbox, saved *savedCheckpoints, want ...string) {
+	t.Helper()
+	p := &email.IMAPPoller{Server: email.ServerConfig{Host: "127.0.0.1", Port: d.Port, TLS: email.TLSNone, Username: d.User, Password: d.Password},
+		Deliver: b.deliver, PollInterval: time.Hour, SaveCheckpoint: saved.save}
+	p.SetCheckpoint(saved.get())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	for _, id := range want {
+		b.wantMail(t, id, 10*time.Second)
+	}
+	waitIdling(t, p)
+	b.wantNothing(t, 300*time.Millisecond)
+	cancel()
+	<-done
+}
+
+// TestIMAPPollerCheckpoint restarts a poller from its saved checkpoint: a
+// handled mail left unseen (a crash before \Seen) is not fetched again, a
+// mail someone read while Parley was down is not missed, and after the
+// mailbox's UIDVALIDITY changes its mail is fetched although its UIDs are
+// below the old checkpoint.
+func TestIMAPPollerCheckpoint(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	b := newInbox()
+	var saved savedCheckpoints
+	d.Deliver(t, testMail("one@customer.example"))
+	d.Deliver(t, testMail("two@customer.example"))
+	runPollerUntilIdle(t, d, b, &saved, "one@customer.example", "two@customer.example")
+	first := saved.get()
+	if first.UIDValidity == 0 || first.LastUID != 2 {
+		t.Fatalf("checkpoint after two mails = %+v", first)
+	}
+
+	d.Doveadm(t, "flags remove", `\Seen`, "mailbox", "INBOX", "uid", "2")
+	d.Deliver(t, testMail("three@customer.example"))
+	d.Doveadm(t, "flags add", `\Seen`, "mailbox", "INBOX", "uid", "3")
+	runPollerUntilIdle(t, d, b, &saved, "three@customer.example")
+	if c := saved.get(); c.LastUID != 3 || c.UIDValidity != first.UIDValidity {
+		t.Fatalf("checkpoint after the restart = %+v", c)
+	}
+
+	// Empty the mailbox and drop Dovecot's UID list and indexes: it starts
+	// a new UIDVALIDITY and numbers mail from 1 again.
+	d.Doveadm(t, "expunge", "mailbox", "INBOX", "all")
+	state, _ := filepath.Glob(filepath.Join(d.Dir, "mail", d.User, "dovecot*"))
+	for _, f := range state {
+		if err := os.RemoveAll(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Deliver(t, testMail("four@customer.example"))
+	runPollerUntilIdle(t, d, b, &saved, "four@customer.example")
+	if c := saved.get(); c.UIDValidity == first.UIDValidity || c.LastUID != 1 {
+		t.Fatalf("checkpoint after UIDVALIDITY changed = %+v (was %+v)", c, first)
+	}
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -116,6 +117,13 @@ func testConversations(t *testing.T, open Opener) {
 		if len(texts) != 3 || len(activities(t, st, target.ID)) != 1 || len(activities(t, st, src2.ID)) != 1 {
 			t.Fatalf("target thread %v", texts)
 		}
+		// The UI words activity lines in the agent's language from their metadata, numbers included.
+		if got := activities(t, st, target.ID)[0].Metadata; got["action"] != "merge" || got["source_number"] != fmt.Sprint(src2.Number) {
+			t.Fatalf("merge activity metadata = %v", got)
+		}
+		if got := activities(t, st, src2.ID)[0].Metadata; got["action"] != "merged_into" || got["target_number"] != fmt.Sprint(target.Number) {
+			t.Fatalf("merged-into activity metadata = %v", got)
+		}
 		_, err = st.MergeConversations(ctx, target.ID, target.ID, nil)
 		wantCode(t, err, parley.EINVALID)
 	})
@@ -136,6 +144,9 @@ func testConversations(t *testing.T, open Opener) {
 		}
 		if c := mustFindConversation(t, st, later.ID); c.Status != parley.StatusSnoozed {
 			t.Fatalf("later ticket woke: %s", c.Status)
+		}
+		if got := activities(t, st, later.ID)[0].Metadata; got["to"] != "snoozed" || got["until"] != base.Add(2*time.Hour).UTC().Format(time.RFC3339) {
+			t.Fatalf("snooze activity metadata = %v", got)
 		}
 	})
 }

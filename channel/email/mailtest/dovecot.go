@@ -160,3 +160,17 @@ func (d *Dovecot) Flags(tb testing.TB, mailbox string) map[string]string {
 	}
 	return flags
 }
+
+// Doveadm runs a doveadm command (its words in command, e.g. "flags
+// remove") for the test user with args (e.g. `\Seen`, "mailbox", "INBOX",
+// "uid", "2") and returns its output.
+func (d *Dovecot) Doveadm(tb testing.TB, command string, args ...string) string {
+	tb.Helper()
+	full := append(append([]string{"-c", d.Config}, strings.Fields(command)...), "-u", d.User)
+	full = append(full, args...)
+	out, err := exec.Command(DoveadmBin, full...).CombinedOutput()
+	if err != nil {
+		tb.Fatalf("doveadm %s: %v: %s", strings.Join(full[2:], " "), err, out)
+	}
+	return string(out)
+}

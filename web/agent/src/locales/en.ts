@@ -429,6 +429,22 @@ export const en = {
   "canned.saved": "Canned reply saved",
   "canned.deleted": "Canned reply deleted",
   "canned.confirmDelete": "Delete /{shortcut}?",
+  "activity.status": "Status changed from {from} to {to}",
+  "activity.snoozed": "Snoozed",
+  "activity.snoozedUntil": "Snoozed until {time}",
+  "activity.snoozeEnded": "Snooze ended: reopened",
+  "activity.reopenedByCustomer": "Reopened by a new message from the customer",
+  "activity.priority": "Priority changed to {to}",
+  "activity.assigned": "Assigned to {name}",
+  "activity.unassigned": "Unassigned",
+  "activity.team": "Moved to team {name}",
+  "activity.teamRemoved": "Removed from team",
+  "activity.subject": "Subject changed to {to}",
+  "activity.tagged": "Tagged {tags}",
+  "activity.untagged": "Untagged {tags}",
+  "activity.merged": "Merged #{number} into this conversation",
+  "activity.mergedInto": "Merged into #{number}",
+  "activity.by": "by {name}",
 };
 
 export type MessageKey = keyof typeof en;

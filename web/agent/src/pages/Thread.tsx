@@ -5,8 +5,9 @@ import { useMemo, useState } from "preact/hooks";
 import { api } from "../api";
 import { dateTime, dayLabel, t, time, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
-import { agentName, channelById, createStore, toast, useStore } from "../store";
+import { agentName, agentsStore, channelById, createStore, teamsStore, toast, useStore } from "../store";
 import { formatBytes } from "../uploads";
+import { activityText } from "../activity";
 import type { Attachment, Contact, Message } from "../types";
 import { VirtualList } from "../ui/VirtualList";
 import { Modal, errorText } from "../ui/common";
@@ -16,6 +17,8 @@ type Row = { kind: "day"; key: string; label: string } | { kind: "msg"; key: num
 
 export function Thread({ messages, contact, onRetried, focusId }: { messages: Message[]; contact?: Contact; onRetried: (m: Message) => void; focusId?: number }) {
   const rows = useMemo(() => buildRows(messages), [messages]);
+  useStore(agentsStore); // names of authors and assignees appear once the directory has loaded
+  useStore(teamsStore);
   const found = focusId !== undefined && messages.some((m) => m.id === focusId);
   return (
     <VirtualList
@@ -56,8 +59,9 @@ function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Messag
   const at = m.sent_at ?? m.created_at;
   if (m.kind === "activity") {
     return (
-      <div class="activity-line" data-message={m.id}>
-        <span>{m.body}</span>
+      <div class="activity-line" data-message={m.id} data-action={m.metadata?.action}>
+        <span>{activityText(m)}</span>
+        {m.author_agent_id && agentName(m.author_agent_id) && <span class="muted">{t("activity.by", { name: agentName(m.author_agent_id)! })}</span>}
         <time dateTime={at} title={dateTime(at)}>{time(at)}</time>
       </div>
     );
