@@ -227,6 +227,11 @@ func (s *Server) commentReply(commentID, edge, token string, rec *Request) (int,
 	if msg == "" && rec.Form.Get("attachment_url") == "" {
 		return errAnswer(badParam("Missing message or attachment"))
 	}
+	if link := rec.Form.Get("attachment_url"); link != "" {
+		if e := s.checkLink(link, false); e != nil {
+			return errAnswer(*e)
+		}
+	}
 	if e := s.preSend(owner, ErrPageRateLimit); e != nil {
 		return errAnswer(*e)
 	}
