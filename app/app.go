@@ -213,6 +213,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	a.goWorker(func() { templates.Run(ctx) })
 	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
 	a.goWorker(func() { expire.Run(ctx) })
+	a.goWorker(func() { a.refreshInstagramTokens(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 
