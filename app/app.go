@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
 		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
+		FileURL: func(key string) string { return a.FileURLs.URL(key, time.Now()) },
 	}); err != nil {
 		return nil, err
 	}
@@ -201,7 +202,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	}
 	media := &pipeline.MediaWorker{Store: a.Store, Files: a.Files, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger,
 		MaxBytes: a.Config.MaxUploadBytes}
-	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
+	if err := a.Bus.ConsumeEventsOf(ctx, "media-fetch", []parley.EventType{parley.EventMessageCreated}, media.Handle); err != nil {
 		return fmt.Errorf("media consumer: %w", err)
 	}
 	janitor := &pipeline.FileJanitor{Store: a.Store, Files: a.Files, Logger: a.Logger}
@@ -212,6 +213,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	a.goWorker(func() { templates.Run(ctx) })
 	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
 	a.goWorker(func() { expire.Run(ctx) })
+	a.goWorker(func() { a.refreshInstagramTokens(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 

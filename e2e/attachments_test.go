@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -84,7 +85,63 @@ func TestAttachments(t *testing.T) {
 		)
 		screenshot(t, ctx, "attachment-lightbox")
 		run(t, ctx, "close lightbox", chromedp.KeyEvent("\x1b"), until(`!document.querySelector('.lightbox')`))
+	})
+
+	t.Run("reply_with_a_file_uploads_then_sends", func(t *testing.T) {
+		photo := filepath.Join(t.TempDir(), "replacement-label.png")
+		if err := os.WriteFile(photo, photoPNG(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(t, ctx, "attach, upload, send",
+			chromedp.WaitVisible(chromedp.CSS(`.attach-btn`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`.attach-input`), []string{photo}),
+			chromedp.WaitVisible(chromedp.CSS(`.file-chip[data-state=done] img`)),
+			chromedp.SendKeys(chromedp.CSS(`#composer-text`), "Here is your new shipping label."),
+			chromedp.Click(chromedp.CSS(`.composer-foot .btn.primary`)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.out .att-image img`)),
+			until(`document.querySelector('.msg.out .att-image img').naturalWidth === 240`),
+			until(`!document.querySelector('.file-chip')`),
+		)
+		var page struct {
+			Items []struct {
+				Direction   string `json:"direction"`
+				Attachments []struct {
+					StorageKey string `json:"storage_key"`
+					Filename   string `json:"filename"`
+					Size       int64  `json:"size"`
+				} `json:"attachments"`
+			}
+		}
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), nil, &page)
+		last := page.Items[len(page.Items)-1]
+		if last.Direction != "out" || len(last.Attachments) != 1 || last.Attachments[0].StorageKey == "" ||
+			last.Attachments[0].Filename != "replacement-label.png" || last.Attachments[0].Size != int64(len(photoPNG())) {
+			t.Fatalf("sent message: %+v", last)
+		}
 		screenshot(t, ctx, "attachments")
+	})
+
+	t.Run("drop_and_paste_attach_too", func(t *testing.T) {
+		// A file made in the page: drag-and-drop and paste hand the composer a File like the OS would.
+		const file = `new File([new Uint8Array([37, 80, 68, 70, 45, 49, 46, 52, 10])], 'NAME', {type: 'application/pdf'})`
+		drop := `(() => { const dt = new DataTransfer(); dt.items.add(` + strings.ReplaceAll(file, "NAME", "dropped.pdf") + `);
+		  const el = document.querySelector('.composer');
+		  el.dispatchEvent(new DragEvent('dragenter', {dataTransfer: dt, bubbles: true, cancelable: true}));
+		  el.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); })()`
+		paste := `(() => { const dt = new DataTransfer(); dt.items.add(` + strings.ReplaceAll(file, "NAME", "pasted.pdf") + `);
+		  document.querySelector('#composer-text').dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); })()`
+		run(t, ctx, "drop a file, paste another",
+			eval(drop),
+			chromedp.WaitVisible(xpathText("li[@data-state='done']", "dropped.pdf")),
+			eval(paste),
+			chromedp.WaitVisible(xpathText("li[@data-state='done']", "pasted.pdf")),
+			until(`!document.querySelector('.drop-hint')`),
+		)
+		run(t, ctx, "remove both",
+			chromedp.Click(xpathText("li", "dropped.pdf")+`//button`),
+			chromedp.Click(xpathText("li", "pasted.pdf")+`//button`),
+			until(`!document.querySelector('.file-chip')`),
+		)
 	})
 
 	big := filepath.Join(t.TempDir(), "site-video.mov")

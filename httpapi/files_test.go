@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/filestore"
@@ -255,7 +256,7 @@ func TestSignedPublicFileLinks(t *testing.T) {
 	if rec := Do(t, e.Srv, Req{Method: "GET", Path: link.Path}); rec.Code != http.StatusForbidden {
 		t.Fatalf("no signature: %d", rec.Code)
 	}
-	e.Clock.Advance(filestore.DefaultURLLifetime + 1)
+	e.Clock.Advance(filestore.DefaultURLLifetime + time.Hour + time.Second)
 	if rec := Do(t, e.Srv, Req{Method: "GET", Path: link.RequestURI()}); rec.Code != http.StatusForbidden {
 		t.Fatalf("expired link: %d", rec.Code)
 	}
@@ -290,5 +291,21 @@ func TestErasureDeletesFilesFromDiskAndDatabase(t *testing.T) {
 	}
 	if code := Do(t, e.Srv, Req{Method: "GET", Path: other.URL, Token: ana}).Code; code != http.StatusOK {
 		t.Fatalf("another contact's file went too: %d", code)
+	}
+}
+
+func TestUploadTypeComesFromTheBytes(t *testing.T) {
+	e := mustFilesEnv(t, 0)
+	ana := e.MustToken(t, e.MustAgent(t, "ana@example.com", parley.RoleAgent))
+	doc := mustUpload(t, e.Srv, ana, "offer.docx", "application/octet-stream", []byte("PK\x03\x04 a zipped document"))
+	if doc.Type != "file" || doc.ContentType != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
+		t.Fatalf("docx stored as %+v", doc)
+	}
+	fake := mustUpload(t, e.Srv, ana, "photo.png", "image/png", []byte("plain words, no picture"))
+	if fake.Type != "file" || !strings.HasPrefix(fake.ContentType, "text/plain") {
+		t.Fatalf("text named .png stored as %+v", fake)
+	}
+	if rec := upload(t, e.Srv, ana, "empty.txt", "text/plain", nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("empty upload: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"regexp"
 	"strings"
@@ -170,7 +171,26 @@ func (s *Server) handlePatchAgent(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
+	if req.Role != nil || req.Active != nil {
+		s.refreshRealtimeAgent(r.Context(), id)
+	}
 	writeJSON(w, http.StatusOK, a)
+}
+
+// agentRefresher is the part of the realtime hub that reloads a connected
+// agent, so that a new role's rights (which tickets, masked contact
+// details) or a deactivation apply to their open sockets at once on this
+// node; other nodes catch up within their refresh interval.
+type agentRefresher interface {
+	RefreshAgent(ctx context.Context, agentID int64) error
+}
+
+func (s *Server) refreshRealtimeAgent(ctx context.Context, agentID int64) {
+	if rt, ok := s.cfg.Realtime.(agentRefresher); ok {
+		if err := rt.RefreshAgent(ctx, agentID); err != nil {
+			s.log.WarnContext(ctx, "realtime keeps the agent's previous rights until its next refresh", "agent_id", agentID, "err", err)
+		}
+	}
 }
 
 // agentUpdateFrom validates the fields an agent may change about
