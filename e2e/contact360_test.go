@@ -114,5 +114,8 @@ func TestContact360(t *testing.T) {
 				t.Errorf("headings %q lack %q", heads, want)
 			}
 		}
+		if consent := get(t, ctx, "consent", chromedp.Text(chromedp.CSS(`.consents`))); !strings.Contains(consent, "营销") || !strings.Contains(consent, "已同意") {
+			t.Errorf("consent in Chinese = %q", consent)
+		}
 	})
 }

@@ -449,6 +449,8 @@ export const en = {
   "canned.variantPlatform": "Channel of the shorter text",
   "canned.removeVariant": "Remove the {channel} text",
   "attachment.fetchFailed": "Couldn't get it from the channel",
+  "c360.purpose.marketing": "marketing",
+  "c360.purpose.notification": "notifications",
 };
 
 export type MessageKey = keyof typeof en;
