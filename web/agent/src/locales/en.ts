@@ -451,6 +451,7 @@ export const en = {
   "attachment.fetchFailed": "Couldn't get it from the channel",
   "c360.purpose.marketing": "marketing",
   "c360.purpose.notification": "notifications",
+  "contact.profile": "Full profile across channels",
 };
 
 export type MessageKey = keyof typeof en;

@@ -453,4 +453,5 @@ export const zhCN: Record<MessageKey, string> = {
   "attachment.fetchFailed": "无法从渠道获取",
   "c360.purpose.marketing": "营销",
   "c360.purpose.notification": "通知",
+  "contact.profile": "跨渠道完整资料",
 };
