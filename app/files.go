@@ -14,8 +14,9 @@ import (
 	"github.com/parleyhq/parley/pipeline"
 )
 
-// openFiles opens the attachment store under DataDir/files (beside the
-// widget's own uploads in files/widget) and the signer of its public links,
+// openFiles opens the attachment store under DataDir/files (where
+// files/widget holds the widget's uploads from before it used the store,
+// still readable) and the signer of its public links,
 // keyed by the instance secret so every node signs alike.
 func (a *App) openFiles() error {
 	var err error
