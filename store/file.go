@@ -159,13 +159,15 @@ func (t *tx) eraseFiles(ctx context.Context, contactID int64, convIDs, msgIDs []
 var _ parley.FileService = (*Store)(nil)
 
 // DeleteUnboundFiles forgets up to limit files created before before that
-// nothing carries: uploads never sent, mail attachments whose message was
-// never stored. It returns their keys for the FileStore.
+// no message or ticket carries: uploads never sent (an agent's, or a
+// widget visitor's, which is bound to the visitor's contact from the
+// start), mail attachments whose message was never stored. It returns
+// their keys for the FileStore.
 func (s *Store) DeleteUnboundFiles(ctx context.Context, before time.Time, limit int) ([]string, error) {
 	var keys []string
 	err := s.write(ctx, func(t *tx) error {
 		rows, err := t.query(ctx, `DELETE FROM files WHERE storage_key IN (SELECT storage_key FROM files
-			WHERE message_id IS NULL AND conversation_id IS NULL AND contact_id IS NULL AND created_at < $1 LIMIT $2)
+			WHERE message_id IS NULL AND conversation_id IS NULL AND created_at < $1 LIMIT $2)
 			RETURNING storage_key`, before, limit)
 		if err != nil {
 			return t.s.wrap(err, "deleting unbound files")

@@ -164,6 +164,10 @@ func TestDeleteUnboundFiles(t *testing.T) {
 		mustFile(t, st, "old-upload", agent)
 		mustFile(t, st, "old-mail", nil)
 		mustFile(t, st, "old-sent", agent)
+		visitor := &parley.File{Key: "old-visitor", ContentType: "image/png", SHA256: "abc", ContactID: &res.Conversation.ContactID}
+		if err := st.CreateFile(ctx, visitor); err != nil {
+			t.Fatal(err)
+		}
 		if err := st.CreateMessage(ctx, &parley.Message{ConversationID: res.Conversation.ID, Kind: parley.KindText, AuthorAgentID: agent,
 			Attachments: []parley.Attachment{{Type: "image", StorageKey: "old-sent"}}}); err != nil {
 			t.Fatal(err)
@@ -172,7 +176,7 @@ func TestDeleteUnboundFiles(t *testing.T) {
 		mustFile(t, st, "new-upload", agent)
 		keys, err := st.DeleteUnboundFiles(ctx, clock.at.Add(-24*time.Hour), 100)
 		slices.Sort(keys)
-		if err != nil || !slices.Equal(keys, []string{"old-mail", "old-upload"}) {
+		if err != nil || !slices.Equal(keys, []string{"old-mail", "old-upload", "old-visitor"}) {
 			t.Fatalf("deleted %v, %v", keys, err)
 		}
 		for _, k := range []string{"old-sent", "new-upload"} {
