@@ -90,6 +90,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	}); err != nil {
 		return nil, err
 	}
+	a.moveLegacyWidgetUploads(ctx)
 	// The widget's adapter asks the handler whether a visitor is on the page
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)

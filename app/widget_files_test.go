@@ -11,6 +11,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,4 +186,24 @@ func testPNG() []byte {
 	var buf bytes.Buffer
 	png.Encode(&buf, image.NewRGBA(image.Rect(0, 0, 3, 3)))
 	return buf.Bytes()
+}
+
+// TestLegacyWidgetUploadsMovedAtStartup: the node moves the widget's
+// uploads from before the file store when it starts; one that no message
+// carries (never sent, or its contact erased) is deleted.
+func TestLegacyWidgetUploadsMovedAtStartup(t *testing.T) {
+	dir := t.TempDir()
+	legacy := filepath.Join(dir, "files", "widget")
+	id := "0123456789abcdef0123456789abcdef"
+	if err := os.MkdirAll(legacy, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(legacy, id), testPNG(), 0o640)
+	os.WriteFile(filepath.Join(legacy, id+".json"), []byte(`{"contact_id":7,"filename":"x.png","content_type":"image/png","size":10}`), 0o640)
+	mustNewAppWith(t, func(c *app.Config) { c.DataDir = dir }, nil)
+	for _, p := range []string{id, id + ".json"} {
+		if _, err := os.Stat(filepath.Join(legacy, p)); !os.IsNotExist(err) {
+			t.Errorf("%s still there: %v", p, err)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -184,4 +185,21 @@ func (s *Store) DeleteUnboundFiles(ctx context.Context, before time.Time, limit 
 		return t.s.wrap(rows.Err(), "deleting unbound files")
 	})
 	return keys, err
+}
+
+// FindMessagesWithAttachmentURL lists the messages of platform p whose
+// attachments mention fragment, oldest first. It is a full scan, made once:
+// the widget's uploads from before the file store are found by their
+// address when they are moved into it.
+func (s *Store) FindMessagesWithAttachmentURL(ctx context.Context, p parley.Platform, fragment string) ([]*parley.Message, error) {
+	if fragment == "" || strings.ContainsAny(fragment, `%_\`) {
+		return nil, parley.Errorf(parley.EINVALID, "the address fragment must be plain text")
+	}
+	var out []*parley.Message
+	err := s.read(ctx, func(t *tx) (err error) {
+		out, err = t.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE platform = $1 AND attachments LIKE $2 ORDER BY id`,
+			p, "%"+fragment+"%")
+		return err
+	})
+	return out, err
 }

@@ -209,3 +209,28 @@ func TestFilesFollowMergedTickets(t *testing.T) {
 		}
 	})
 }
+
+// TestFindMessagesWithAttachmentURL finds the messages of one platform
+// whose attachments name an address, and treats the fragment as text.
+func TestFindMessagesWithAttachmentURL(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		chs := mustChannels(t, st)
+		mail := MustIngestOne(t, st, inbound(chs.mail, parley.IdentityEmail, "zed@example.com", true))
+		wa := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000031", true))
+		other := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000032", true))
+		for _, r := range []parley.IngestResult{mail, wa} {
+			if _, err := st.UpdateMessageAttachments(ctx, r.Message.ID, []parley.Attachment{{Type: "file", URL: "/old/files/abc"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.FindMessagesWithAttachmentURL(ctx, parley.PlatformWhatsApp, "/old/files/")
+		if err != nil || len(got) != 1 || got[0].ID != wa.Message.ID {
+			t.Fatalf("found %v, %v; want only message %d (not %d)", got, err, wa.Message.ID, other.Message.ID)
+		}
+		if _, err := st.FindMessagesWithAttachmentURL(ctx, parley.PlatformWhatsApp, "%"); parley.ErrorCode(err) != parley.EINVALID {
+			t.Fatalf("a wildcard fragment: %v", err)
+		}
+	})
+}
