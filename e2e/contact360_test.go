@@ -94,6 +94,12 @@ func TestContact360(t *testing.T) {
 		if len(channels) != 2 || channels[0] != "Returns portal" || channels[1] != "Order system" {
 			t.Errorf("timeline channels = %q", channels)
 		}
+		// The customers wrote one and three hours ago; the node stored it just now: the timeline tells the former.
+		ages := get(t, ctx, "timeline times", chromedp.Evaluate[[]float64](`[...document.querySelectorAll('.tl-entry time')].map((e) => (Date.now() - Date.parse(e.dateTime)) / 60000)`))
+		labels := get(t, ctx, "timeline labels", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.tl-entry time')].map((e) => e.textContent)`))
+		if len(ages) != 2 || ages[0] < 50 || ages[1] < 170 {
+			t.Errorf("timeline entries are %v minutes old (%q), want about 60 and 180", ages, labels)
+		}
 		if !strings.Contains(consent, "Opted in") || !strings.Contains(consent, "marketing") {
 			t.Errorf("consent = %q", consent)
 		}
