@@ -452,6 +452,18 @@ export const en = {
   "c360.purpose.marketing": "marketing",
   "c360.purpose.notification": "notifications",
   "contact.profile": "Full profile across channels",
+  "mail.subject": "Subject:",
+  "mail.cc": "Cc:",
+  "mail.show.quoted": "Show quoted text",
+  "mail.hide.quoted": "Hide quoted text",
+  "mail.show.signature": "Show signature",
+  "mail.hide.signature": "Hide signature",
+  "mail.show.original": "View original",
+  "mail.hide.original": "Hide original",
+  "mail.imagesBlocked": "Remote images are not loaded: they can tell the sender the mail was read.",
+  "mail.loadImages": "Load images",
+  "mail.htmlTitle": "The mail as its sender formatted it",
+  "attachment.downloadName": "Download {name}",
 };
 
 export type MessageKey = keyof typeof en;
