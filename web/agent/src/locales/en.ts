@@ -464,6 +464,14 @@ export const en = {
   "mail.loadImages": "Load images",
   "mail.htmlTitle": "The mail as its sender formatted it",
   "attachment.downloadName": "Download {name}",
+  "channels.reason.auth_failed": "Disconnected: the platform refused this channel's credentials. Reconnect to resume sending.",
+  "channels.reason.webhook_subscription_failed": "Disconnected: the platform would not send this channel its messages. Connect it again.",
+  "c360.csatNote.no_surveys": "No surveys have been sent yet: ratings appear here once surveys exist.",
+  "c360.evidenceWhere": "This one: {self}; the other: {other}",
+  "c360.source.verified_identity": "verified identity",
+  "c360.source.unverified_identity": "unverified identity",
+  "c360.source.contact_record": "on the contact record",
+  "c360.source.claim": "typed by the customer (unverified)",
 };
 
 export type MessageKey = keyof typeof en;

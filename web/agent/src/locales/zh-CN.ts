@@ -466,4 +466,12 @@ export const zhCN: Record<MessageKey, string> = {
   "mail.loadImages": "加载图片",
   "mail.htmlTitle": "发件人排版的邮件",
   "attachment.downloadName": "下载 {name}",
+  "channels.reason.auth_failed": "已断开：平台拒绝了此渠道的凭据。重新连接后即可继续发送。",
+  "channels.reason.webhook_subscription_failed": "已断开：平台不肯向此渠道推送消息。请重新连接。",
+  "c360.csatNote.no_surveys": "尚未发送过满意度调查：有调查后评分会显示在这里。",
+  "c360.evidenceWhere": "此联系人：{self}；另一联系人：{other}",
+  "c360.source.verified_identity": "已验证的身份",
+  "c360.source.unverified_identity": "未验证的身份",
+  "c360.source.contact_record": "联系人资料中",
+  "c360.source.claim": "客户自己输入（未验证）",
 };
