@@ -177,6 +177,18 @@ func TestStartMailConversation(t *testing.T) {
 		t.Errorf("%d tickets, want 1", n)
 	}
 
+	t.Run("refused to a contact who opted out of e-mail", func(t *testing.T) {
+		c.do("PUT", fmt.Sprintf("/api/v1/contacts/%d/consents", conv.ContactID),
+			map[string]any{"platform": "email", "purpose": "marketing", "granted": false, "source": "unsubscribe link"}, nil)
+		for _, body := range []map[string]any{
+			{"channel_id": channelID, "address": "cleo@customer.example", "body": "A new offer"},
+			{"channel_id": channelID, "contact_id": conv.ContactID, "body": "A new offer"},
+		} {
+			if code := c.status("POST", "/api/v1/conversations", body); code != http.StatusUnprocessableEntity {
+				t.Errorf("%v = %d, want 422", body, code)
+			}
+		}
+	})
 	t.Run("refused where the customer must write first", func(t *testing.T) {
 		code := c.status("POST", "/api/v1/conversations", map[string]any{"channel_id": apiChannel, "address": "x@customer.example", "body": "hi"})
 		if code != http.StatusUnprocessableEntity {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/pipeline"
 )
 
 // conversationStart is a conversation an agent starts on a channel that
@@ -43,6 +44,10 @@ func (s *Server) handleStartConversation(w http.ResponseWriter, r *http.Request)
 	}
 	conv, first, address, err := s.prepareStart(r.Context(), me, req)
 	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.refuseOptedOut(r.Context(), conv, address); err != nil {
 		s.writeError(w, r, err)
 		return
 	}
@@ -96,7 +101,7 @@ func (s *Server) prepareStart(ctx context.Context, me *parley.Agent, req convers
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	conv := &parley.Conversation{ChannelID: ch.ID, ContactID: req.ContactID, ThreadKey: threadKey,
+	conv := &parley.Conversation{ChannelID: ch.ID, Platform: ch.Platform, ContactID: req.ContactID, ThreadKey: threadKey,
 		Subject: strings.TrimSpace(req.Subject), AssigneeID: &me.ID, Contact: &parley.Contact{Name: strings.TrimSpace(req.Name)}}
 	first := &parley.Message{Kind: parley.KindText, Body: req.Body, AuthorAgentID: &me.ID, Direction: parley.DirectionOut, Status: parley.MessageQueued}
 	return conv, first, address, nil
@@ -129,4 +134,42 @@ func (s *Server) startAddress(ctx context.Context, req conversationStart, kind p
 		value = a.Address
 	}
 	return &parley.Identity{Kind: kind, Value: value}, nil
+}
+
+// contactIdentityFinder finds who holds an address; the SQL store has it.
+type contactIdentityFinder interface {
+	FindContactIDByIdentity(ctx context.Context, ident parley.Identity) (int64, error)
+}
+
+// refuseOptedOut keeps an agent from writing first to a contact who said
+// stop on the channel's platform: a started conversation is outside any
+// reply window the customer opened (pipeline.OutboundPolicy's rule).
+func (s *Server) refuseOptedOut(ctx context.Context, conv *parley.Conversation, address *parley.Identity) error {
+	checker, ok := s.store.(pipeline.ConsentChecker)
+	if !ok {
+		return nil
+	}
+	contactID := conv.ContactID
+	if contactID == 0 && address != nil {
+		finder, ok := s.store.(contactIdentityFinder)
+		if !ok {
+			return nil
+		}
+		id, err := finder.FindContactIDByIdentity(ctx, *address)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil // a new contact has said nothing yet
+		}
+		if err != nil {
+			return err
+		}
+		contactID = id
+	}
+	out, err := checker.ConsentOptedOut(ctx, contactID, conv.Platform)
+	if err != nil {
+		return err
+	}
+	if out {
+		return pipeline.Refusal(pipeline.RefusedOptedOut, "this contact opted out of messages on %s", conv.Platform)
+	}
+	return nil
 }

@@ -309,7 +309,7 @@ func (s *Server) finishConnect(w http.ResponseWriter, r *http.Request, chans []*
 	}
 	q := url.Values{}
 	if err != nil {
-		s.log.WarnContext(r.Context(), "connecting Facebook Pages failed", requestAttrs(r, "err", err)...)
+		s.log.WarnContext(r.Context(), "connecting Meta accounts failed", requestAttrs(r, "err", err)...)
 		q.Set("connect_error", parley.ErrorMessage(err))
 	} else {
 		q.Set("connected", strconv.Itoa(len(chans)))

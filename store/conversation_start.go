@@ -136,3 +136,18 @@ func (t *tx) openOutboundConversation(ctx context.Context, ch *parley.Channel, c
 	}
 	return conv, nil
 }
+
+// FindContactIDByIdentity returns the contact holding an identity; ENOTFOUND
+// when nobody does.
+func (s *Store) FindContactIDByIdentity(ctx context.Context, ident parley.Identity) (int64, error) {
+	if err := normalizeIdentity(&ident); err != nil {
+		return 0, err
+	}
+	var id int64
+	err := s.read(ctx, func(t *tx) error {
+		err := t.queryRow(ctx, `SELECT contact_id FROM identities WHERE value = $1 AND kind = $2 AND scope_channel_id = $3`,
+			ident.Value, ident.Kind, ident.ScopeChannelID).Scan(&id)
+		return t.s.notFound(err, "identity", ident.Value)
+	})
+	return id, err
+}

@@ -98,6 +98,12 @@ func TestStartConversation(t *testing.T) {
 			t.Fatalf("contact = %+v, %v", contact, err)
 		}
 
+		if id, err := st.FindContactIDByIdentity(ctx, parley.Identity{Kind: parley.IdentityEmail, Value: " CLEO@customer.example"}); err != nil || id != conv.ContactID {
+			t.Fatalf("FindContactIDByIdentity = %d, %v; want %d", id, err, conv.ContactID)
+		}
+		if _, err := st.FindContactIDByIdentity(ctx, parley.Identity{Kind: parley.IdentityEmail, Value: "nobody@customer.example"}); parley.ErrorCode(err) != parley.ENOTFOUND {
+			t.Fatalf("an unknown address: err = %v", err)
+		}
 		again, _, err := start(0, "cleo@customer.example", "t2")
 		if err != nil || again.ContactID != conv.ContactID || again.ID == conv.ID {
 			t.Fatalf("second start: %+v, %v; want the same contact, a new ticket", again, err)

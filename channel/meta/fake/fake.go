@@ -12,6 +12,12 @@
 // accounts with AddPage, AddInstagram and AddWhatsApp, point a channel's
 // graph_base_url at Server.URL, and drive inbound traffic with the webhook
 // methods (MessengerText, WhatsAppText, Comment…).
+//
+// It also serves a WABA's message templates (PutTemplate; GET
+// /{waba-id}/message_templates with cursor paging), reports an account's
+// own comment replies back on the webhook as Meta does, and plays
+// api.instagram.com and graph.instagram.com for Instagram Login
+// (AddInstagramLogin: code exchange, long-lived token, refresh, /me).
 package fake
 
 import (
