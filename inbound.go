@@ -46,10 +46,15 @@ type InboundEvent struct {
 	// ThreadKey groups messages into one ticket within the channel and
 	// contact: empty means "the contact's thread" (DMs); comment threads
 	// use the top-level comment id; mail uses the thread root.
-	ThreadKey   string            `json:"thread_key,omitempty"`
-	Subject     string            `json:"subject,omitempty"`
-	Sender      Sender            `json:"sender"`
-	Direction   Direction         `json:"direction"` // in, or out for echoes
+	ThreadKey string    `json:"thread_key,omitempty"`
+	Subject   string    `json:"subject,omitempty"`
+	Sender    Sender    `json:"sender"`
+	Direction Direction `json:"direction"` // in, or out for echoes
+	// FromAccount marks what the channel's own account wrote where the
+	// platform does not name the customer (a Page's own comment): the
+	// message joins the active ticket of ThreadKey, whoever's it is, as
+	// outbound; Sender is the account. Without such a ticket it is skipped.
+	FromAccount bool              `json:"from_account,omitempty"`
 	Timestamp   time.Time         `json:"timestamp"`
 	Text        string            `json:"text,omitempty"`
 	Attachments []Attachment      `json:"attachments,omitempty"`

@@ -86,6 +86,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
 		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
+		FileURL: func(key string) string { return a.FileURLs.URL(key, time.Now()) },
 	}); err != nil {
 		return nil, err
 	}

@@ -63,6 +63,9 @@ type Config struct {
 	MetaWhatsAppConfigID   string `json:"meta_whatsapp_config_id"`   // Embedded Signup configuration, for the web app
 	MetaGraphVersion       string `json:"meta_graph_version"`        // Graph API version of new Meta channels (default the adapters')
 	MetaWebhookVerifyToken string `json:"meta_webhook_verify_token"` // verifies /hooks/meta in the App Dashboard
+	// The Instagram app of Instagram Login (optional: the Meta app's id and secret otherwise).
+	MetaInstagramAppID     string `json:"meta_instagram_app_id"`
+	MetaInstagramAppSecret string `json:"meta_instagram_app_secret"`
 }
 
 // Defaults returns the zero-configuration settings.
@@ -146,6 +149,8 @@ func fields(c *Config) []field {
 		f("meta-whatsapp-config-id", "WhatsApp Embedded Signup configuration id", &c.MetaWhatsAppConfigID),
 		f("meta-graph-version", "Graph API version of new Meta channels, e.g. v25.0", &c.MetaGraphVersion),
 		f("meta-webhook-verify-token", "verify token of the Meta app's callback URL /hooks/meta", &c.MetaWebhookVerifyToken),
+		f("meta-instagram-app-id", "Instagram app id for Instagram Login (default: the Meta app id)", &c.MetaInstagramAppID),
+		f("meta-instagram-app-secret", "Instagram app secret for Instagram Login", &c.MetaInstagramAppSecret),
 		f("smtp-addr", "receive mail by SMTP on this address (e.g. :25 for an MX record, :2525 behind a forwarder); off when empty", &c.SMTPAddr),
 		f("smtp-hostname", "name the SMTP endpoint greets with (default the public URL's host)", &c.SMTPHostname),
 		f("smtp-tls-cert", "PEM certificate file; the SMTP endpoint offers STARTTLS with it", &c.SMTPTLSCert),

@@ -18,7 +18,7 @@ func (a *App) metaConnect() *httpapi.MetaConnect {
 	c := a.Config
 	m := &httpapi.MetaConnect{AppID: c.MetaAppID, AppSecret: c.MetaAppSecret, LoginConfigID: c.MetaLoginConfigID,
 		WhatsAppConfigID: c.MetaWhatsAppConfigID, GraphVersion: c.MetaGraphVersion, PublicURL: c.PublicURL,
-		WebhookVerifyToken: c.MetaWebhookVerifyToken}
+		WebhookVerifyToken: c.MetaWebhookVerifyToken, InstagramAppID: c.MetaInstagramAppID, InstagramAppSecret: c.MetaInstagramAppSecret}
 	if key, err := c.secretKey(); err == nil {
 		mac := hmac.New(sha256.New, key)
 		mac.Write([]byte("parley meta connect state"))

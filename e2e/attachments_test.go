@@ -84,6 +84,39 @@ func TestAttachments(t *testing.T) {
 		)
 		screenshot(t, ctx, "attachment-lightbox")
 		run(t, ctx, "close lightbox", chromedp.KeyEvent("\x1b"), until(`!document.querySelector('.lightbox')`))
+	})
+
+	t.Run("reply_with_a_file_uploads_then_sends", func(t *testing.T) {
+		photo := filepath.Join(t.TempDir(), "replacement-label.png")
+		if err := os.WriteFile(photo, photoPNG(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		run(t, ctx, "attach, upload, send",
+			chromedp.WaitVisible(chromedp.CSS(`.attach-btn`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`.attach-input`), []string{photo}),
+			chromedp.WaitVisible(chromedp.CSS(`.file-chip[data-state=done] img`)),
+			chromedp.SendKeys(chromedp.CSS(`#composer-text`), "Here is your new shipping label."),
+			chromedp.Click(chromedp.CSS(`.composer-foot .btn.primary`)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.out .att-image img`)),
+			until(`document.querySelector('.msg.out .att-image img').naturalWidth === 240`),
+			until(`!document.querySelector('.file-chip')`),
+		)
+		var page struct {
+			Items []struct {
+				Direction   string `json:"direction"`
+				Attachments []struct {
+					StorageKey string `json:"storage_key"`
+					Filename   string `json:"filename"`
+					Size       int64  `json:"size"`
+				} `json:"attachments"`
+			}
+		}
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), nil, &page)
+		last := page.Items[len(page.Items)-1]
+		if last.Direction != "out" || len(last.Attachments) != 1 || last.Attachments[0].StorageKey == "" ||
+			last.Attachments[0].Filename != "replacement-label.png" || last.Attachments[0].Size != int64(len(photoPNG())) {
+			t.Fatalf("sent message: %+v", last)
+		}
 		screenshot(t, ctx, "attachments")
 	})
 

@@ -15,7 +15,7 @@ import (
 
 // TestContact360 opens a contact's page: the suggestion that another contact
 // (same e-mail, written on another channel) is the same person with its
-// evidence, the merge, then one timeline of both channels' tickets, consent
+// evidence, another dismissed as not the same person, the merge, then one timeline of both channels' tickets, consent
 // per channel, and the company lookup's failure shown without breaking the
 // page; in English and Chinese.
 func TestContact360(t *testing.T) {
@@ -35,9 +35,11 @@ func TestContact360(t *testing.T) {
 	n.Channel = &second
 	n.MustPostInbound(t, []InboundMessage{{ID: "c-2", Contact: contact("ret-9", "Ines D.", "ines@example.pt"), Text: "I'd like to return the blue jacket.", Timestamp: ago(time.Hour)}}, nil)
 	n.Channel = first
-	convs := n.MustWaitConversations(t, 2)
+	n.MustPostInbound(t, []InboundMessage{{ID: "c-3", Contact: contact("shop-8", "Inês Duarte Lopes", "ines@example.pt"), Text: "Do you ship to Madeira?", Timestamp: ago(2 * time.Hour)}}, nil)
+	convs := n.MustWaitConversations(t, 3)
 	ines := findByContact(t, convs, "Ines Duarte")
 	other := findByContact(t, convs, "Ines D.")
+	stranger := findByContact(t, convs, "Inês Duarte Lopes")
 	n.Do(t, "PUT", fmt.Sprintf("/api/v1/contacts/%d/consents", ines.ContactID), map[string]any{"platform": "api", "purpose": "marketing", "granted": true, "source": "web form"}, &map[string]any{})
 
 	ctx := MustBrowser(t, 1440, 900)
@@ -54,6 +56,20 @@ func TestContact360(t *testing.T) {
 			t.Errorf("evidence = %q, want the shared e-mail", evidence)
 		}
 		screenshot(t, ctx, "contact-suggestion")
+		run(t, ctx, "not the same person",
+			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.suggestion[data-contact="%d"]`, stranger.ContactID))),
+			chromedp.Click(fmt.Sprintf(`//article[@data-contact='%d']//button[contains(., 'Not the same person')]`, stranger.ContactID)),
+			chromedp.WaitNotPresent(chromedp.CSS(fmt.Sprintf(`.suggestion[data-contact="%d"]`, stranger.ContactID))),
+		)
+		var sugg struct {
+			Items []struct {
+				Contact parley.Contact `json:"contact"`
+			}
+		}
+		n.Do(t, "GET", fmt.Sprintf("/api/v1/contacts/%d/suggestions", ines.ContactID), nil, &sugg)
+		if len(sugg.Items) != 1 || sugg.Items[0].Contact.ID != other.ContactID {
+			t.Fatalf("suggestions after dismissing: %+v", sugg.Items)
+		}
 		run(t, ctx, "merge",
 			eval(`window.confirm = () => true`),
 			chromedp.Click(xpathText("button", "Merge into this contact")),

@@ -95,6 +95,8 @@ func TestAgentWorkspace(t *testing.T) {
 	})
 
 	t.Run("canned_reply_inserted_with_slash", func(t *testing.T) {
+		n.Do(t, "POST", "/api/v1/canned-replies", map[string]any{"shortcut": "hello", "title": "Greeting",
+			"body": "Hi {name}, thanks for reaching out! How can I help?"}, &map[string]any{})
 		run(t, ctx, "canned",
 			chromedp.SendKeys(chromedp.CSS(`#composer-text`), "/hel"),
 			chromedp.WaitVisible(chromedp.CSS(`.canned li`)),

@@ -96,13 +96,16 @@ func TestSignedURLs(t *testing.T) {
 		t.Fatalf("url = %s", u)
 	}
 	exp, sig := query(u, "exp"), query(u, "sig")
-	if err := s.Verify(key, exp, sig, now.Add(time.Hour)); err != nil {
-		t.Fatalf("fresh URL refused: %v", err)
+	if err := s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime)); err != nil {
+		t.Fatalf("URL refused within its lifetime: %v", err)
+	}
+	if again := s.URL(key, now.Add(time.Minute)); again != u && now.Truncate(time.Hour) == now.Add(time.Minute).Truncate(time.Hour) {
+		t.Fatalf("the address changed within the hour: %s vs %s", u, again)
 	}
 	cases := map[string]error{
 		"other key": s.Verify(filestore.NewKey(), exp, sig, now),
 		"later exp": s.Verify(key, "9999999999", sig, now),
-		"expired":   s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime+time.Second)),
+		"expired":   s.Verify(key, exp, sig, now.Add(filestore.DefaultURLLifetime+time.Hour+time.Second)),
 		"other secret": filestore.NewSigner([]byte("another secret of thirty-two by"), "https://x").
 			Verify(key, exp, sig, now),
 	}
@@ -121,4 +124,28 @@ func query(u, name string) string {
 		}
 	}
 	return ""
+}
+
+func TestContentTypeKeepsDeclaredTypesUnlessTheyHideText(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\n0000")
+	page := []byte("<!DOCTYPE html><script>alert(1)</script>")
+	ogg := []byte("OggS\x00\x02rest")
+	cases := []struct {
+		name     string
+		head     []byte
+		declared string
+		want     string
+	}{
+		{"a voice note keeps its audio type", ogg, "audio/ogg; codecs=opus", "audio/ogg; codecs=opus"},
+		{"an office document keeps its type", []byte("PK\x03\x04"), "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"a page dressed as a picture is text", page, "image/png", "text/html; charset=utf-8"},
+		{"nothing declared is sniffed", png, "", "image/png"},
+		{"octet-stream is sniffed", png, "application/octet-stream", "image/png"},
+		{"garbage declared is sniffed", png, "not a type", "image/png"},
+	}
+	for _, c := range cases {
+		if got := filestore.ContentType(c.head, c.declared); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
 }

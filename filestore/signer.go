@@ -36,13 +36,16 @@ func NewSigner(instanceSecret []byte, baseURL string) *Signer {
 	return &Signer{key: m.Sum(nil), baseURL: strings.TrimRight(baseURL, "/")}
 }
 
-// URL returns the public address of key, valid until now + Lifetime.
+// URL returns the public address of key, valid for Lifetime and at most
+// an hour more.
 func (s *Signer) URL(key string, now time.Time) string {
 	life := s.Lifetime
 	if life <= 0 {
 		life = DefaultURLLifetime
 	}
-	exp := strconv.FormatInt(now.Add(life).Unix(), 10)
+	// Rounded up to the hour, so a file keeps one address for an hour and
+	// browsers (the widget's history) can cache it.
+	exp := strconv.FormatInt(now.Add(life).Truncate(time.Hour).Add(time.Hour).Unix(), 10)
 	return s.baseURL + PublicPath + key + "?exp=" + exp + "&sig=" + s.sign(key, exp)
 }
 

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -21,6 +23,19 @@ type channelCache struct {
 	mu      sync.Mutex
 	now     func() time.Time
 	entries map[int64]cachedChannel
+	// meta indexes the Meta channels by account for /hooks/meta, which
+	// would otherwise read every channel on every call; gen counts
+	// invalidations, so a read that raced one is not kept.
+	meta   *metaIndex
+	gen    uint64
+	metaMu sync.Mutex // one refresh at a time
+}
+
+// metaIndex is the usable Meta channels by account id (page_id,
+// ig_account_id, phone_number_id), as read at read.
+type metaIndex struct {
+	byAccount map[string][]*parley.Channel
+	read      time.Time
 }
 
 type cachedChannel struct {
@@ -55,9 +70,68 @@ func (c *channelCache) find(ctx context.Context, st parley.ChannelService, id in
 	return ch, nil
 }
 
-// forget drops a channel after this node changed or deleted it.
+// forget drops a channel after this node created, changed or deleted it,
+// and the Meta index with it.
 func (c *channelCache) forget(id int64) {
 	c.mu.Lock()
 	delete(c.entries, id)
+	c.meta = nil
+	c.gen++
 	c.mu.Unlock()
+}
+
+// metaChannels returns the usable Meta channels of the accounts, in id
+// order, from an index at most channelCacheTTL old.
+func (c *channelCache) metaChannels(ctx context.Context, st parley.ChannelService, accounts map[string]bool) ([]*parley.Channel, error) {
+	idx, err := c.metaIndex(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	var out []*parley.Channel
+	for acct := range accounts {
+		out = append(out, idx.byAccount[acct]...)
+	}
+	slices.SortFunc(out, func(a, b *parley.Channel) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+func (c *channelCache) freshMeta(now time.Time) (*metaIndex, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m := c.meta; m != nil && now.Sub(m.read) < channelCacheTTL && now.Sub(m.read) >= 0 {
+		return m, c.gen
+	}
+	return nil, c.gen
+}
+
+func (c *channelCache) metaIndex(ctx context.Context, st parley.ChannelService) (*metaIndex, error) {
+	if m, _ := c.freshMeta(c.now()); m != nil {
+		return m, nil
+	}
+	c.metaMu.Lock()
+	defer c.metaMu.Unlock()
+	now := c.now()
+	m, gen := c.freshMeta(now) // another call may have refreshed it meanwhile
+	if m != nil {
+		return m, nil
+	}
+	chans, err := st.FindChannels(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m = &metaIndex{byAccount: map[string][]*parley.Channel{}, read: now}
+	for _, ch := range chans {
+		if ch.Status == parley.ChannelDisabled || !isMetaPlatform(ch.Platform) {
+			continue
+		}
+		if acct := ch.Config[accountKey(ch.Platform)]; acct != "" {
+			m.byAccount[acct] = append(m.byAccount[acct], ch)
+		}
+	}
+	c.mu.Lock()
+	if c.gen == gen {
+		c.meta = m
+	}
+	c.mu.Unlock()
+	return m, nil
 }

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/filestore"
@@ -255,7 +256,7 @@ func TestSignedPublicFileLinks(t *testing.T) {
 	if rec := Do(t, e.Srv, Req{Method: "GET", Path: link.Path}); rec.Code != http.StatusForbidden {
 		t.Fatalf("no signature: %d", rec.Code)
 	}
-	e.Clock.Advance(filestore.DefaultURLLifetime + 1)
+	e.Clock.Advance(filestore.DefaultURLLifetime + time.Hour + time.Second)
 	if rec := Do(t, e.Srv, Req{Method: "GET", Path: link.RequestURI()}); rec.Code != http.StatusForbidden {
 		t.Fatalf("expired link: %d", rec.Code)
 	}

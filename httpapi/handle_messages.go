@@ -160,12 +160,19 @@ func (s *Server) handleRetryMessage(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if _, err := s.visibleConversation(r.Context(), me, m.ConversationID); err != nil {
+	conv, err := s.visibleConversation(r.Context(), me, m.ConversationID)
+	if err != nil {
 		s.writeError(w, r, parley.Errorf(parley.ENOTFOUND, "message %d not found", id))
 		return
 	}
 	if m.Status != parley.MessageFailed || m.Direction != parley.DirectionOut {
 		s.writeError(w, r, parley.Errorf(parley.ECONFLICT, "message %d is %s; only failed replies can be retried", id, m.Status))
+		return
+	}
+	// A retry is a new send: the templates or the contact's consent may
+	// have changed since, and the window may have closed.
+	if err := s.checkOutbound(r.Context(), conv, m); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	if err := s.store.RequeueMessage(r.Context(), id, s.clock.Now(), "retried by "+me.Name); err != nil {

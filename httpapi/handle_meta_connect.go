@@ -231,6 +231,7 @@ func (s *Server) connectWhatsApp(ctx context.Context, r *http.Request, req whats
 		reason := "webhook subscription failed: " + parley.ErrorMessage(err)
 		status := parley.ChannelDisconnected
 		_, _ = s.store.UpdateChannel(ctx, ch.ID, parley.ChannelUpdate{Status: &status, StatusReason: &reason})
+		s.channels.forget(ch.ID)
 		return nil, err
 	}
 	// The composer needs the templates at once; a failure here is not a
@@ -267,6 +268,7 @@ func (s *Server) upsertMetaChannel(r *http.Request, p parley.Platform, name stri
 			upd.Secrets[k] = &v
 		}
 		updated, err := s.store.UpdateChannel(ctx, ch.ID, upd)
+		s.channels.forget(ch.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -278,6 +280,7 @@ func (s *Server) upsertMetaChannel(r *http.Request, p parley.Platform, name stri
 	if err := s.store.CreateChannel(ctx, ch); err != nil {
 		return nil, err
 	}
+	s.channels.forget(ch.ID)
 	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
 	return ch, nil
 }

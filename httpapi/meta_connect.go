@@ -42,6 +42,17 @@ type MetaConnect struct {
 	// StateKey signs the OAuth state; every node must share it (derive it
 	// from the secret key). Empty: a random key, fine for one node.
 	StateKey []byte
+	// InstagramAppID and InstagramAppSecret are the Instagram app of
+	// Instagram Login (the App Dashboard shows them apart from the Meta
+	// app's); empty: the Meta app's. Instagram Login channels' webhooks are
+	// signed with this secret.
+	InstagramAppID     string
+	InstagramAppSecret string
+	// InstagramAuthURL, InstagramAPIURL and InstagramGraphURL point at
+	// Instagram (defaults) or a fake.
+	InstagramAuthURL  string
+	InstagramAPIURL   string
+	InstagramGraphURL string
 }
 
 // connectScopes are asked for when there is no Login for Business configuration.
@@ -55,6 +66,19 @@ func (m *MetaConnect) enabled() bool { return m != nil && m.AppID != "" && m.App
 
 func (m *MetaConnect) app() connect.App {
 	return connect.App{ID: m.AppID, Secret: m.AppSecret, Version: m.version(), BaseURL: m.GraphBaseURL, DialogURL: m.DialogURL}
+}
+
+func (m *MetaConnect) instagramApp() connect.InstagramApp {
+	a := connect.InstagramApp{ID: m.InstagramAppID, Secret: m.InstagramAppSecret, Version: m.version(),
+		AuthURL: m.InstagramAuthURL, APIURL: m.InstagramAPIURL, GraphURL: m.InstagramGraphURL}
+	if a.ID == "" || a.Secret == "" {
+		a.ID, a.Secret = m.AppID, m.AppSecret
+	}
+	return a
+}
+
+func (m *MetaConnect) instagramRedirectURI() string {
+	return m.publicURL() + "/api/v1/connect/instagram/callback"
 }
 
 func (m *MetaConnect) version() string { return graph.NormalizeVersion(m.GraphVersion) }

@@ -83,7 +83,7 @@ func (s *Server) handleMetaWebhook(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, platform, rejectMalformed, parley.WrapError(parley.EINVALID, err, "reading webhook body failed"))
 		return
 	}
-	if err := graph.VerifyRequest(m.AppSecret, r, body); err != nil {
+	if err := m.verifyWebhook(r, body); err != nil {
 		s.reject(w, r, platform, rejectSignature, verificationError(err))
 		return
 	}
@@ -108,15 +108,12 @@ func (s *Server) handleMetaWebhook(w http.ResponseWriter, r *http.Request) {
 // enqueueMetaWebhook has each Meta channel of the accounts parse body and
 // publishes what they found.
 func (s *Server) enqueueMetaWebhook(ctx context.Context, accounts map[string]bool, body []byte, receivedAt time.Time) (int, error) {
-	chans, err := s.store.FindChannels(ctx)
+	chans, err := s.channels.metaChannels(ctx, s.store, accounts)
 	if err != nil {
 		return 0, err
 	}
 	total := 0
 	for _, ch := range chans {
-		if ch.Status == parley.ChannelDisabled || !accounts[ch.Config[accountKey(ch.Platform)]] || !isMetaPlatform(ch.Platform) {
-			continue
-		}
 		a, err := s.cfg.Adapters.Adapter(ch)
 		if err != nil {
 			return total, err
@@ -139,6 +136,19 @@ func (s *Server) enqueueMetaWebhook(ctx context.Context, accounts map[string]boo
 		total += len(events)
 	}
 	return total, nil
+}
+
+// verifyWebhook accepts the Meta app's signature, or the Instagram app's:
+// Instagram Login accounts' webhooks are signed with the Instagram app
+// secret, which may differ from the Meta app's.
+func (m *MetaConnect) verifyWebhook(r *http.Request, body []byte) error {
+	err := graph.VerifyRequest(m.AppSecret, r, body)
+	if err != nil && m.InstagramAppSecret != "" && m.InstagramAppSecret != m.AppSecret {
+		if graph.VerifyRequest(m.InstagramAppSecret, r, body) == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 func isMetaPlatform(p parley.Platform) bool {

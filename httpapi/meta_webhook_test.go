@@ -2,16 +2,20 @@ package httpapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/meta"
 	"github.com/parleyhq/parley/channel/meta/graph"
 	"github.com/parleyhq/parley/httpapi"
+	"github.com/parleyhq/parley/store"
 )
 
 // metaHookEnv serves the real Meta adapters, with a Messenger channel on
@@ -130,4 +134,103 @@ func FuzzMetaAppWebhook(f *testing.F) {
 			t.Fatalf("%q = %d but enqueued", body, code)
 		}
 	})
+}
+
+// countingStore counts full channel listings.
+type countingStore struct {
+	*store.Store
+	mu    sync.Mutex
+	lists int
+}
+
+func (c *countingStore) FindChannels(ctx context.Context) ([]*parley.Channel, error) {
+	c.mu.Lock()
+	c.lists++
+	c.mu.Unlock()
+	return c.Store.FindChannels(ctx)
+}
+
+func (c *countingStore) listed() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lists
+}
+
+func TestMetaAppWebhookUsesTheChannelCache(t *testing.T) {
+	reg := channel.NewRegistry()
+	meta.Register(reg)
+	var counting *countingStore
+	e := MustEnv(t, func(c *httpapi.Config) {
+		counting = &countingStore{Store: c.Store.(*store.Store)}
+		c.Store, c.Adapters = counting, reg
+		c.Meta = &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, PublicURL: publicURL}
+	})
+	admin := e.MustToken(t, e.MustAgent(t, "admin@example.com", parley.RoleAdmin))
+	var page parley.Channel
+	create := Do(t, e.Srv, Req{Method: "POST", Path: "/api/v1/channels", Token: admin, Body: map[string]any{"platform": "messenger", "name": "Page A",
+		"config": map[string]string{"page_id": "111"}, "secrets": map[string]string{"app_secret": metaAppSecret, "access_token": "t"}}})
+	if create.Code != http.StatusCreated || json.Unmarshal(create.Body.Bytes(), &page) != nil {
+		t.Fatalf("create = %d %s", create.Code, create.Body)
+	}
+	hook := func(mid string) {
+		t.Helper()
+		if code := postMetaHook(t, e, `{"object":"page","entry":[`+messengerEntry("111", mid)+`]}`, metaAppSecret); code != http.StatusOK {
+			t.Fatalf("webhook = %d", code)
+		}
+	}
+	for i := range 5 {
+		hook(fmt.Sprintf("m_%d", i))
+	}
+	if n := counting.listed(); n != 1 || e.Inbound.Count() != 5 {
+		t.Fatalf("5 webhooks listed the channels %d times and enqueued %d batches; want 1 and 5", n, e.Inbound.Count())
+	}
+	t.Run("a channel changed on this node takes effect at once", func(t *testing.T) {
+		rec := Do(t, e.Srv, Req{Method: "PATCH", Path: "/api/v1/channels/" + itoa(page.ID), Token: admin, Body: map[string]any{"status": "disabled"}})
+		if rec.Code != http.StatusOK {
+			t.Fatalf("patch = %d %s", rec.Code, rec.Body)
+		}
+		before := e.Inbound.Count()
+		hook("m_disabled")
+		if e.Inbound.Count() != before || counting.listed() != 2 {
+			t.Fatalf("a disabled channel took the webhook (batches %d → %d, listings %d)", before, e.Inbound.Count(), counting.listed())
+		}
+	})
+	t.Run("changes made elsewhere are seen after the TTL", func(t *testing.T) {
+		active := parley.ChannelActive
+		if _, err := counting.Store.UpdateChannel(context.Background(), page.ID, parley.ChannelUpdate{Status: &active}); err != nil {
+			t.Fatal(err)
+		}
+		before := e.Inbound.Count()
+		hook("m_elsewhere_1")
+		if e.Inbound.Count() != before {
+			t.Fatal("the cached index was not used within the TTL")
+		}
+		e.Clock.Advance(3 * time.Second)
+		hook("m_elsewhere_2")
+		if e.Inbound.Count() != before+1 || counting.listed() != 3 {
+			t.Fatalf("after the TTL: batches %d → %d, listings %d", before, e.Inbound.Count(), counting.listed())
+		}
+	})
+}
+
+func TestMetaAppWebhookTakesTheInstagramAppSignature(t *testing.T) {
+	reg := channel.NewRegistry()
+	meta.Register(reg)
+	e := MustEnv(t, func(c *httpapi.Config) {
+		c.Adapters = reg
+		c.Meta = &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, InstagramAppID: "ig-app", InstagramAppSecret: "ig-secret", PublicURL: publicURL}
+	})
+	ch := &parley.Channel{Platform: parley.PlatformInstagram, Name: "IG", Status: parley.ChannelActive,
+		Config:  map[string]string{"ig_account_id": "178", "instagram_login": "true"},
+		Secrets: map[string]string{"app_secret": "ig-secret", "access_token": "t"}}
+	if err := e.Store.CreateChannel(context.Background(), ch); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"object":"instagram","entry":[{"id":"178","time":1763712000000,"messaging":[{"sender":{"id":"55"},"recipient":{"id":"178"},"timestamp":1763712000000,"message":{"mid":"ig_m1","text":"hi"}}]}]}`
+	if code := postMetaHook(t, e, body, "ig-secret"); code != http.StatusOK || e.Inbound.Count() != 1 {
+		t.Fatalf("signed by the Instagram app: %d, %d batches", code, e.Inbound.Count())
+	}
+	if code := postMetaHook(t, e, body, "someone-else"); code != http.StatusUnauthorized {
+		t.Fatalf("signed by another secret: %d", code)
+	}
 }

@@ -178,12 +178,19 @@ func TestOptedOutContactGetsNothingOutsideTheWindow(t *testing.T) {
 		Purpose: identity.PurposeNotification, Granted: false, Source: "replied STOP"}); err != nil {
 		t.Fatal(err)
 	}
-	if rec := w.reply(t, "text", "Your order shipped", nil); rec.Code != http.StatusCreated {
+	rec := w.reply(t, "text", "Your order shipped", nil)
+	if rec.Code != http.StatusCreated {
 		t.Fatalf("inside the window a reply is service: %d %s", rec.Code, rec.Body)
+	}
+	var sent parley.Message
+	_ = json.Unmarshal(rec.Body.Bytes(), &sent)
+	if _, err := w.Store.UpdateMessageStatus(context.Background(), parley.StatusUpdate{MessageID: sent.ID, Status: parley.MessageFailed, FailureCode: "131026"}); err != nil {
+		t.Fatal(err)
 	}
 	w.Clock.Advance(25 * time.Hour)
 	refusedFor(t, w.reply(t, "text", "Still there?", nil), "opted_out")
 	refusedFor(t, w.template(t, "order_update", "A-1"), "opted_out")
+	refusedFor(t, Do(t, w.Srv, Req{Method: "POST", Path: "/api/v1/messages/" + itoa(sent.ID) + "/retry", Token: w.agent}), "opted_out")
 }
 
 func TestConnectWhatsAppSyncsTemplates(t *testing.T) {

@@ -28,7 +28,10 @@ const (
 	// DefaultMediaAttempts bounds the tries of a transient failure
 	// (platform down, rate limit) before it is recorded as final.
 	DefaultMediaAttempts = 6
-	mediaFetchTimeout    = 90 * time.Second // under the event consumer's ack wait (2 min)
+	// mediaFetchTimeout bounds the downloads of one message, under the
+	// event consumer's ack wait (2 min), so an event is not redelivered
+	// while it is still being worked on; what is left is retried.
+	mediaFetchTimeout = 90 * time.Second
 )
 
 // MediaWorker copies the media of new inbound messages into the attachment
@@ -91,7 +94,9 @@ func (w *MediaWorker) Process(ctx context.Context, m *parley.Message) error {
 		return err
 	}
 	atts := append([]parley.Attachment(nil), m.Attachments...)
-	changed, transient := w.fetchAll(ctx, fetcher, m, atts)
+	fetchCtx, cancel := context.WithTimeout(ctx, mediaFetchTimeout)
+	changed, transient := w.fetchAll(fetchCtx, fetcher, m, atts)
+	cancel()
 	if transient != nil && !w.giveUp(m.ID) {
 		if changed {
 			return w.save(ctx, m, atts, transient)
@@ -145,8 +150,6 @@ func (w *MediaWorker) fetchAll(ctx context.Context, f parley.MediaFetcher, m *pa
 }
 
 func (w *MediaWorker) fetchOne(ctx context.Context, f parley.MediaFetcher, m *parley.Message, a parley.Attachment) (*parley.File, error) {
-	ctx, cancel := context.WithTimeout(ctx, mediaFetchTimeout)
-	defer cancel()
 	body, platformType, err := f.FetchMedia(ctx, a)
 	if err != nil {
 		return nil, err

@@ -18,14 +18,18 @@ import (
 func TestSlowClientIsDropped(t *testing.T) {
 	f := newTeamFixture(t, func(c *realtime.Config) {
 		c.SendQueue = 8
-		c.WriteTimeout = 500 * time.Millisecond
+		// Generous: a reader on a loaded machine must not time out; the
+		// slow client is caught by its full queue long before.
+		c.WriteTimeout = 10 * time.Second
 	})
 	f.node.Agents.Put(agent(5, "Slow", parley.RoleSupervisor))
 	slow := MustDialRaw(t, f.node, 5) // never reads: its buffers fill, then its queue
 	waitUntil(t, "the slow socket is registered", func() bool { return f.node.Hub.Clients() == 4 })
 
-	// The readers keep up with one event at a time; the slow client falls
-	// further behind with each one until the hub lets it go.
+	// The readers keep up with one event at a time (every one of them is
+	// waited for: a reader left to run free can fall 8 events behind on a
+	// loaded machine and be dropped in the slow client's place); the slow
+	// client falls further behind with each one until the hub lets it go.
 	const most = 2000 // 2000 × 16 KiB is far more than loopback buffers hold
 	body := strings.Repeat("x", 16<<10)
 	published := int64(0)
@@ -34,7 +38,7 @@ func TestSlowClientIsDropped(t *testing.T) {
 		MustPublish(t, f.bus, &parley.Event{Type: parley.EventMessageCreated, At: time.Now(),
 			Conversation: &parley.Conversation{ID: 1, Status: parley.StatusOpen},
 			Message:      &parley.Message{ID: published, ConversationID: 1, Body: body}})
-		for _, c := range []*testClient{f.ana, f.sue} {
+		for _, c := range []*testClient{f.ana, f.ben, f.sue} {
 			var got *parley.Message
 			c.Until(t, "the next event", func(fr frame) bool { got = fr.Message; return got != nil })
 			if got.ID != published {

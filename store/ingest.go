@@ -65,6 +65,9 @@ func (b *ingestBatch) run(ctx context.Context) error {
 	if err := b.dropDuplicates(ctx); err != nil {
 		return err
 	}
+	if err := b.routeAccountMessages(ctx); err != nil {
+		return err
+	}
 	if err := b.loadIdentities(ctx); err != nil {
 		return err
 	}

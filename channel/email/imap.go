@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sort"
 	"sync"
@@ -231,40 +232,94 @@ func (p *IMAPPoller) saveCheckpoint(ctx context.Context) {
 	}
 }
 
-// fetchNew hands every unseen mail above the last UID to Deliver, oldest
-// first. It stops at the first failed Deliver, waits RetryInterval and
-// reports retry, so the failed mail comes again before any later one.
+// fetchNew hands every new mail to Deliver, oldest first. It fetches mail
+// in chunks (fetchChunkMails mails or fetchChunkBytes, one round trip each)
+// and marks a chunk's delivered mail handled in one command, saving the
+// checkpoint first. It stops at the first failed Deliver, waits
+// RetryInterval and reports retry, so the failed mail comes again before
+// any later one.
 func (p *IMAPPoller) fetchNew(ctx context.Context, c *imapclient.Client) (retry bool, err error) {
 	uids, err := p.searchNew(c)
+	if err != nil || len(uids) == 0 {
+		return false, err
+	}
+	chunks, err := fetchChunks(c, uids)
 	if err != nil {
 		return false, err
 	}
-	for _, uid := range uids {
-		raw, err := fetchRaw(c, uid)
+	for _, chunk := range chunks {
+		mails, err := fetchRaws(c, chunk)
 		if err != nil {
 			return false, err
 		}
-		if raw == nil { // expunged meanwhile
-			continue
+		handled, deliverErr := p.deliverChunk(ctx, chunk, mails)
+		if len(handled) > 0 {
+			p.saveCheckpoint(ctx)
+			if err := p.markHandled(c, handled); err != nil {
+				return false, err
+			}
 		}
-		if err := p.Deliver(ctx, raw); err != nil {
-			p.logger().Error("email: delivering fetched mail failed; it stays unseen", "uid", uid, "err", err)
+		if deliverErr != nil {
+			p.logger().Error("email: delivering fetched mail failed; it stays unseen", "err", deliverErr)
 			if !sleep(ctx, p.retryInterval()) {
 				return false, ctx.Err()
 			}
 			return true, nil
 		}
-		// Delivered: never hand it over again from this process, even if
-		// marking it fails below (Deliver is idempotent for a restart).
+	}
+	return false, nil
+}
+
+// deliverChunk delivers a chunk's mail in UID order until one fails, and
+// returns the UIDs delivered. A delivered mail is never handed over again
+// by this process, even if marking it fails (Deliver is idempotent for a
+// restart).
+func (p *IMAPPoller) deliverChunk(ctx context.Context, chunk []imap.UID, mails map[imap.UID][]byte) ([]imap.UID, error) {
+	var handled []imap.UID
+	for _, uid := range chunk {
+		raw, ok := mails[uid]
+		if !ok { // expunged meanwhile
+			continue
+		}
+		if err := p.Deliver(ctx, raw); err != nil {
+			return handled, fmt.Errorf("uid %d: %w", uid, err)
+		}
 		p.mu.Lock()
 		p.lastUID = uid
 		p.mu.Unlock()
-		p.saveCheckpoint(ctx)
-		if err := p.markHandled(c, uid); err != nil {
-			return false, err
-		}
+		handled = append(handled, uid)
 	}
-	return false, nil
+	return handled, nil
+}
+
+// Chunk bounds: few round trips for a backlog of small mail, bounded
+// memory for big mail (a mail over the byte bound is a chunk by itself).
+const (
+	fetchChunkMails = 32
+	fetchChunkBytes = 8 << 20
+)
+
+// fetchChunks asks the sizes of the new mail (one round trip) and groups
+// their UIDs into chunks.
+func fetchChunks(c *imapclient.Client, uids []imap.UID) ([][]imap.UID, error) {
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+	if err != nil {
+		return nil, err
+	}
+	size := make(map[imap.UID]int64, len(msgs))
+	for _, m := range msgs {
+		size[m.UID] = m.RFC822Size
+	}
+	var chunks [][]imap.UID
+	var cur []imap.UID
+	var bytes int64
+	for _, uid := range uids {
+		if len(cur) > 0 && (len(cur) == fetchChunkMails || bytes+size[uid] > fetchChunkBytes) {
+			chunks, cur, bytes = append(chunks, cur), nil, 0
+		}
+		cur, bytes = append(cur, uid), bytes+size[uid]
+	}
+	return append(chunks, cur), nil
 }
 
 // searchNew lists the mail to hand over: everything above the checkpoint,
@@ -293,19 +348,26 @@ func (p *IMAPPoller) searchNew(c *imapclient.Client) ([]imap.UID, error) {
 	return uids, nil
 }
 
-// fetchRaw reads a whole mail without setting \Seen (BODY.PEEK[]).
-func fetchRaw(c *imapclient.Client, uid imap.UID) ([]byte, error) {
+// fetchRaws reads whole mails without setting \Seen (BODY.PEEK[]); mail
+// expunged meanwhile is missing from the result.
+func fetchRaws(c *imapclient.Client, uids []imap.UID) (map[imap.UID][]byte, error) {
 	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := c.Fetch(imap.UIDSetNum(uid), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil || len(msgs) == 0 {
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
 		return nil, err
 	}
-	return msgs[0].FindBodySection(section), nil
+	out := make(map[imap.UID][]byte, len(msgs))
+	for _, m := range msgs {
+		if raw := m.FindBodySection(section); raw != nil {
+			out[m.UID] = raw
+		}
+	}
+	return out, nil
 }
 
 // markHandled moves the mail to the processed mailbox, or marks it \Seen.
-func (p *IMAPPoller) markHandled(c *imapclient.Client, uid imap.UID) error {
-	set := imap.UIDSetNum(uid)
+func (p *IMAPPoller) markHandled(c *imapclient.Client, uids []imap.UID) error {
+	set := imap.UIDSetNum(uids...)
 	if p.Processed != "" {
 		_, err := c.Move(set, p.Processed).Wait()
 		return err

@@ -370,3 +370,45 @@ func TestIMAPPollerCheckpoint(t *testing.T) {
 		t.Fatalf("checkpoint after UIDVALIDITY changed = %+v (was %+v)", c, first)
 	}
 }
+
+// TestIMAPPollerFailureInsideAFetchedChunk: mail is fetched in chunks, but
+// a failure in the middle of one marks only the mail before it handled.
+func TestIMAPPollerFailureInsideAFetchedChunk(t *testing.T) {
+	d := mailtest.StartDovecot(t, nil, "")
+	for _, id := range []string{"one", "two", "three"} {
+		d.Deliver(t, testMail(id+"@customer.example"))
+	}
+	b := newInbox()
+	var mu sync.Mutex
+	refuse := "two@customer.example"
+	p := MustStartPoller(t, d, b, nil, func(p *email.IMAPPoller) {
+		p.Deliver = func(ctx context.Context, raw []byte) error {
+			m, err := mailparse.Parse(raw)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if m.MessageID == refuse {
+				return errors.New("inbound stream unavailable")
+			}
+			return b.deliver(ctx, raw)
+		}
+	})
+	b.wantMail(t, "one@customer.example", 10*time.Second)
+	time.Sleep(500 * time.Millisecond) // a few retry rounds
+	flags := d.Flags(t, "INBOX")
+	if !strings.Contains(flags["1"], `\Seen`) || strings.Contains(flags["2"], `\Seen`) || strings.Contains(flags["3"], `\Seen`) {
+		t.Fatalf("flags %q: want only uid 1 seen", flags)
+	}
+	mu.Lock()
+	refuse = ""
+	mu.Unlock()
+	b.wantMail(t, "two@customer.example", 10*time.Second)
+	b.wantMail(t, "three@customer.example", 10*time.Second)
+	waitIdling(t, p)
+	b.wantNothing(t, 300*time.Millisecond)
+	if c := p.Checkpoint(); c.LastUID != 3 {
+		t.Errorf("checkpoint %+v", c)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -33,6 +34,10 @@ type SMTPReceiver struct {
 	MaxRecipients int
 	// DeliverTimeout bounds one Deliver call (default 30 seconds).
 	DeliverTimeout time.Duration
+	// MaxConnections is how many sessions run at once (default 100);
+	// further clients wait in the listen backlog. Each session may hold
+	// one mail of MaxMessageBytes in memory.
+	MaxConnections int
 	// TLSConfig, if set, offers STARTTLS.
 	TLSConfig *tls.Config
 	Logger    *slog.Logger
@@ -78,7 +83,7 @@ func (r *SMTPReceiver) Serve(l net.Listener) error {
 	r.server.WriteTimeout = time.Minute
 	r.server.TLSConfig = r.TLSConfig
 	r.server.ErrorLog = slogAdapter{r.logger()}
-	return r.server.Serve(l)
+	return r.server.Serve(newLimitListener(l, r.maxConnections()))
 }
 
 // Close stops accepting connections and closes the open ones.
@@ -112,6 +117,13 @@ func (r *SMTPReceiver) maxRecipients() int {
 		return r.MaxRecipients
 	}
 	return 50
+}
+
+func (r *SMTPReceiver) maxConnections() int {
+	if r.MaxConnections > 0 {
+		return r.MaxConnections
+	}
+	return 100
 }
 
 func (r *SMTPReceiver) logger() *slog.Logger {
@@ -225,3 +237,36 @@ func (a slogAdapter) Printf(format string, v ...any) {
 	a.l.Warn("smtp server: " + fmt.Sprintf(format, v...))
 }
 func (a slogAdapter) Println(v ...any) { a.l.Warn("smtp server: " + fmt.Sprint(v...)) }
+
+// limitListener accepts a connection only while fewer than cap(slots) are
+// open, bounding the memory that sessions hold.
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+}
+
+func newLimitListener(l net.Listener, n int) *limitListener {
+	return &limitListener{Listener: l, slots: make(chan struct{}, n)}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	l.slots <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.slots
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: sync.OnceFunc(func() { <-l.slots })}, nil
+}
+
+// limitConn gives its slot back when closed.
+type limitConn struct {
+	net.Conn
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.release()
+	return err
+}

@@ -3,12 +3,15 @@ package email_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 	"github.com/parleyhq/parley/channel/email"
@@ -159,4 +162,39 @@ func TestSMTPReceiver(t *testing.T) {
 			t.Fatalf("accepted or wrong answer:\n%s", out)
 		}
 	})
+}
+
+// TestSMTPReceiverLimitsSessions: a client beyond MaxConnections is only
+// greeted once an open session ends.
+func TestSMTPReceiverLimitsSessions(t *testing.T) {
+	var got received
+	r := email.NewSMTPReceiver([]string{"support@parley.example"}, got.deliver)
+	r.MaxConnections = 1
+	port := MustStartReceiver(t, r)
+	first, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	greeting := make([]byte, 3)
+	if _, err := io.ReadFull(first, greeting); err != nil || string(greeting) != "220" {
+		t.Fatalf("first greeting %q, %v", greeting, err)
+	}
+	second, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	var firstClosed atomic.Bool
+	greeted := make(chan bool, 1)
+	go func() {
+		b := make([]byte, 3)
+		_, err := io.ReadFull(second, b)
+		greeted <- err == nil && string(b) == "220" && firstClosed.Load()
+	}()
+	time.Sleep(300 * time.Millisecond) // room for a wrong early greeting
+	firstClosed.Store(true)
+	first.Close()
+	if ok := <-greeted; !ok {
+		t.Fatal("the second client was greeted while the first session was open (or not at all)")
+	}
 }

@@ -28,9 +28,13 @@ type Config struct {
 	// used in the demo page's snippet and for uploaded files' addresses;
 	// "" uses the request's own host.
 	PublicURL string
-	Clock     parley.Clock
-	Logger    *slog.Logger
-	Limits    Limits
+	// FileURL gives an agent's stored attachment the signed public address
+	// a visitor's browser can load (the agents' address needs a session);
+	// nil leaves attachments as stored.
+	FileURL func(storageKey string) string
+	Clock   parley.Clock
+	Logger  *slog.Logger
+	Limits  Limits
 }
 
 // Handler serves everything under /widget/: the script, the public config,

@@ -63,7 +63,7 @@ func MustEnv(tb testing.TB, limits widget.Limits, config map[string]string) *env
 	quiet := slog.New(slog.DiscardHandler)
 	adapters := channel.NewRegistry()
 	e.Handler, err = widget.NewHandler(widget.Config{Store: st, Inbound: b, Events: b, Presence: b, Adapters: adapters,
-		FilesDir: e.Files, Logger: quiet, Limits: limits})
+		FilesDir: e.Files, Logger: quiet, Limits: limits, FileURL: func(key string) string { return "https://signed.example/files/" + key + "?sig=x" }})
 	if err != nil {
 		tb.Fatalf("new handler: %v", err)
 	}

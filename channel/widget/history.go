@@ -103,7 +103,23 @@ func (h *Handler) view(ctx context.Context, m *parley.Message) *messageView {
 	if m.Direction == parley.DirectionOut && m.AuthorAgentID != nil {
 		author = h.agentName(ctx, *m.AuthorAgentID)
 	}
-	return viewOf(m, author)
+	return viewOf(h.withFileLinks(m), author)
+}
+
+// withFileLinks returns m with its stored attachments at addresses the
+// visitor can load.
+func (h *Handler) withFileLinks(m *parley.Message) *parley.Message {
+	if h.cfg.FileURL == nil {
+		return m
+	}
+	out := *m
+	out.Attachments = append([]parley.Attachment(nil), m.Attachments...)
+	for i, a := range out.Attachments {
+		if a.StorageKey != "" {
+			out.Attachments[i].URL = h.cfg.FileURL(a.StorageKey)
+		}
+	}
+	return &out
 }
 
 // agentNames caches agents' display names for a few minutes.

@@ -220,3 +220,52 @@ func testPendingReceiptRace(t *testing.T, open Opener) {
 		}
 	}
 }
+
+// accountComment is the Page's own comment in thread, as the comments
+// adapter reports it: the Page is the sender.
+func accountComment(ch *parley.Channel, externalID, thread, text string) *parley.InboundEvent {
+	ev := MessageEvent(ch, "page-1", externalID, text, base.Add(2*time.Minute))
+	ev.Sender.Name, ev.Direction, ev.FromAccount, ev.ThreadKey, ev.ReplyTo = "The Page", parley.DirectionOut, true, thread, thread
+	return ev
+}
+
+func testAccountComments(t *testing.T, open Opener) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (parley.Store, *parley.Channel, *parley.Conversation) {
+		st := open(t)
+		ch := MustCreateChannel(t, st, parley.PlatformFacebookComments)
+		ev := MessageEvent(ch, "fan-1", "555_1001", "Do you ship to Portugal?", base)
+		ev.ThreadKey = "555_1001"
+		return st, ch, MustIngest(t, st, ev)[0].Conversation
+	}
+	t.Run("the Page's own comment joins the thread's ticket as outbound", func(t *testing.T) {
+		st, ch, conv := setup(t)
+		res := MustIngest(t, st, accountComment(ch, "555_1003", "555_1001", "Yes, in 3 days"))[0]
+		if res.Conversation == nil || res.Conversation.ID != conv.ID || res.Message.Direction != parley.DirectionOut ||
+			res.Message.Metadata["author_name"] != "The Page" || *res.Message.ContactID != conv.ContactID {
+			t.Fatalf("result %+v", res)
+		}
+		if c, _ := st.FindContactByID(ctx, conv.ContactID); c == nil || len(c.Identities) != 1 {
+			t.Fatalf("the Page became an identity of the customer: %+v", c)
+		}
+	})
+	t.Run("a reply Parley posted is not stored twice", func(t *testing.T) {
+		st, ch, conv := setup(t)
+		m := mustSending(t, st, conv, "Yes, in 3 days")
+		res := MustIngest(t, st, accountComment(ch, "555_1004", "555_1001", "Yes, in 3 days"))[0]
+		if len(res.Updated) != 1 || res.Updated[0].ID != m.ID || res.Updated[0].ExternalID != "555_1004" {
+			t.Fatalf("result %+v", res)
+		}
+		mustRecordSent(t, st, m.ID, "555_1004")
+		if n := outboundCount(t, st, conv.ID); n != 1 {
+			t.Fatalf("%d outbound messages, want 1", n)
+		}
+	})
+	t.Run("outside any ticket it is skipped", func(t *testing.T) {
+		st, ch, _ := setup(t)
+		res := MustIngest(t, st, accountComment(ch, "777_1", "777_1", "New post, comment below!"))[0]
+		if res.Conversation != nil || res.Message != nil {
+			t.Fatalf("result %+v", res)
+		}
+	})
+}

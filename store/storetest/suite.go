@@ -27,6 +27,7 @@ func Run(t *testing.T, open Opener) {
 		{"PendingReceipts", testPendingReceipts},
 		{"PendingReceiptRace", testPendingReceiptRace},
 		{"Echoes", testEchoes},
+		{"AccountComments", testAccountComments},
 		{"Conversations", testConversations},
 		{"Inbox", testInbox},
 		{"Messages", testMessages},

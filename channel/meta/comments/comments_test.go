@@ -112,7 +112,7 @@ func TestParseWebhook(t *testing.T) {
 		},
 		"feed_comment_page_own.json": func(t *testing.T, evs []*parley.InboundEvent) {
 			e := one(t, evs)
-			if e.Direction != parley.DirectionOut || e.Sender.ID != pageID || e.ThreadKey != "555_1001" || e.ExternalID != "555_1003" {
+			if e.Direction != parley.DirectionOut || !e.FromAccount || e.Sender.ID != pageID || e.ThreadKey != "555_1001" || e.ExternalID != "555_1003" {
 				t.Fatalf("the page's own comment: %+v", e)
 			}
 		},

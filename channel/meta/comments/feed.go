@@ -96,7 +96,7 @@ func (p *FeedParser) comment(v *feedValue, entryTime graph.FlexTime) *parley.Inb
 		Timestamp: v.CreatedTime.Or(entryTime.Time), Text: v.Message,
 	}
 	if s.ID == p.PageID {
-		in.Direction = parley.DirectionOut
+		in.Direction, in.FromAccount = parley.DirectionOut, true
 	}
 	postID, parentID := v.PostID.String(), v.ParentID.String()
 	in.ThreadKey = commentID

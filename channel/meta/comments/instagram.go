@@ -68,7 +68,7 @@ func (p *InstagramParser) comment(v *igCommentValue, field string, at graph.Flex
 		Sender: parley.Sender{Kind: parley.IdentityInstagram, ID: v.From.ID.String(), Username: v.From.Username, Verified: true},
 	}
 	if in.Sender.ID == p.AccountID {
-		in.Direction = parley.DirectionOut
+		in.Direction, in.FromAccount = parley.DirectionOut, true
 	}
 	if parent := v.ParentID.String(); parent != "" {
 		in.ThreadKey, in.ReplyTo = parent, parent

@@ -76,6 +76,22 @@ func TestWhatsAppWindowAndTemplate(t *testing.T) {
 			t.Error("no reason recorded")
 		}
 	})
+	t.Run("once synced, templates are checked before queueing", func(t *testing.T) {
+		var synced struct{ Items []parley.Template }
+		n.do(t, "POST", fmt.Sprintf("/api/v1/channels/%d/templates/sync", n.channels[parley.PlatformWhatsApp].ID), nil, &synced)
+		if len(synced.Items) != 1 || synced.Items[0].Name != "order_update" || synced.Items[0].Params != 2 {
+			t.Fatalf("synced %+v", synced.Items)
+		}
+		for name, meta := range map[string]map[string]string{
+			"wrong count": {"template_name": "order_update", "template_params": `["only one"]`},
+			"unknown":     {"template_name": "spring_sale", "template_params": `[]`},
+		} {
+			status, raw := n.call(t, "POST", fmt.Sprintf("/api/v1/conversations/%d/messages", conv.ID), map[string]any{"kind": "template", "body": "x", "metadata": meta})
+			if status != 422 {
+				t.Errorf("%s: %d %s", name, status, raw)
+			}
+		}
+	})
 }
 
 // TestRevokedTokenHoldsRepliesUntilReconnected: the platform refuses the
@@ -139,6 +155,35 @@ func TestPageCommentPublicAndPrivateReply(t *testing.T) {
 	n.waitStatus(t, conv.ID, pub.ID, parley.MessageSent)
 	if got := n.sends("/"+commentID+"/comments", "We do"); len(got) != 1 || got[0].Status != 200 {
 		t.Fatalf("public replies = %+v", got)
+	}
+	// Meta reports the Page's own comments back, Parley's reply among them;
+	// a comment the Page typed on Facebook after it joins the thread too.
+	// Both come on the Page's partition in order, so once the typed one is
+	// in the ticket the echo of the reply was handled.
+	n.fake.Flush()
+	typed, err := n.fake.Comment(n.demo.PageID, n.demo.PageID+"_555", commentID, n.demo.PageID, "Demo Page", "Also to Spain.")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.waitFor(t, "the Page's own comment in the ticket", func() bool {
+		for _, m := range n.messages(t, conv.ID) {
+			if m.ExternalID == typed && m.Direction == parley.DirectionOut && m.Body == "Also to Spain." {
+				return true
+			}
+		}
+		return false
+	})
+	var copies int
+	for _, m := range n.messages(t, conv.ID) {
+		if m.Body == "We do, in 3 days!" {
+			copies++
+			if m.ID != pub.ID || m.ExternalID == "" {
+				t.Errorf("the reply's echo became message %+v", m)
+			}
+		}
+	}
+	if copies != 1 {
+		t.Errorf("the public reply is in the ticket %d times", copies)
 	}
 
 	priv := n.reply(t, conv.ID, map[string]any{"body": "Here is a discount code: BO10", "metadata": map[string]string{"reply_mode": "private"}})

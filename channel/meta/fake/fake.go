@@ -87,6 +87,7 @@ type Server struct {
 	fetched  []FetchedFile
 	seq      int
 	oauth    oauthState
+	igLogin  igLogin
 	httpSrv  *http.Server
 	pending  sync.WaitGroup
 }
@@ -106,6 +107,7 @@ type account struct {
 type comment struct {
 	from string
 	at   time.Time
+	post string // the Page post or Instagram media it is on
 }
 
 type mediaFile struct {
@@ -288,7 +290,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := versionPath.FindStringSubmatch(r.URL.Path)
 	var status int
 	var answer any
-	if m == nil {
+	s.mu.Lock()
+	igStatus, igAnswer, isIG := s.routeInstagramOAuth(r, rec.Form)
+	s.mu.Unlock()
+	if isIG {
+		status, answer = igStatus, igAnswer
+	} else if m == nil {
 		status, answer = errAnswer(GraphError{HTTPStatus: 400, Code: 2500, Message: "Unknown path components: " + r.URL.Path})
 	} else {
 		rec.Version, rec.Path = m[1], m[2]
@@ -320,6 +327,9 @@ func (s *Server) record(rec Request) {
 func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 	parts := strings.Split(strings.Trim(rec.Path, "/"), "/")
 	token := bearerOrQuery(r, rec.Form)
+	if status, answer, ok := s.routeInstagramMe(parts, token, r, rec.Query); ok {
+		return status, answer
+	}
 	if status, answer, ok := s.routeOAuth(parts, token, rec, r); ok {
 		return status, answer
 	}

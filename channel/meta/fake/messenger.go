@@ -227,10 +227,24 @@ func (s *Server) commentReply(commentID, edge, token string, rec *Request) (int,
 	if msg == "" && rec.Form.Get("attachment_url") == "" {
 		return errAnswer(badParam("Missing message or attachment"))
 	}
+	if link := rec.Form.Get("attachment_url"); link != "" {
+		if e := s.checkLink(link, false); e != nil {
+			return errAnswer(*e)
+		}
+	}
 	if e := s.preSend(owner, ErrPageRateLimit); e != nil {
 		return errAnswer(*e)
 	}
 	id := s.nextID(commentID + "_r")
-	owner.comments[id] = comment{from: owner.id, at: s.cfg.Now()}
+	parent := owner.comments[commentID]
+	now := s.cfg.Now()
+	owner.comments[id] = comment{from: owner.id, at: now, post: parent.post}
+	// Meta reports the account's own comment back on the webhook, as it
+	// does every comment (PLATFORMS.md §2: filter from.id == page id).
+	if owner.kind == KindPage {
+		s.sendLater(owner, 0, feedCommentBody(owner.id, parent.post, commentID, id, owner.id, "Page "+owner.id, msg, now))
+	} else {
+		s.sendLater(owner, 0, igCommentBody(owner.id, parent.post, commentID, id, owner.id, "page_"+owner.id, msg, now))
+	}
 	return 200, map[string]any{"id": id}
 }

@@ -194,17 +194,32 @@ func (s *Server) Comment(pageID, postID, parentID, fromID, fromName, text string
 	s.withAccount(pageID, func(a *account) {
 		now = s.cfg.Now()
 		id = postID + "_" + s.nextID("c")
-		a.comments[id] = comment{from: fromID, at: now}
+		a.comments[id] = comment{from: fromID, at: now, post: postID}
 	})
 	if parentID == "" {
 		parentID = postID
 	}
-	body := mustJSON(map[string]any{"object": "page", "entry": []any{map[string]any{"id": pageID, "time": now.Unix(),
+	return id, s.PostWebhook(pageID, feedCommentBody(pageID, postID, parentID, id, fromID, fromName, text, now))
+}
+
+// feedCommentBody is a Page feed webhook of a new comment.
+func feedCommentBody(pageID, postID, parentID, id, fromID, fromName, text string, now time.Time) []byte {
+	return mustJSON(map[string]any{"object": "page", "entry": []any{map[string]any{"id": pageID, "time": now.Unix(),
 		"changes": []any{map[string]any{"field": "feed", "value": map[string]any{
 			"from": map[string]any{"id": fromID, "name": fromName}, "post_id": postID, "comment_id": id,
 			"parent_id": parentID, "created_time": now.Unix(), "item": "comment", "verb": "add", "message": text,
 			"post": map[string]any{"id": postID, "permalink_url": "https://www.facebook.com/" + postID}}}}}}})
-	return id, s.PostWebhook(pageID, body)
+}
+
+// igCommentBody is an Instagram comments webhook of a new comment.
+func igCommentBody(igID, mediaID, parentID, id, fromID, username, text string, now time.Time) []byte {
+	value := map[string]any{"from": map[string]any{"id": fromID, "username": username}, "id": id, "text": text,
+		"media": map[string]any{"id": mediaID, "media_product_type": "FEED"}}
+	if parentID != "" {
+		value["parent_id"] = parentID
+	}
+	return mustJSON(map[string]any{"object": "instagram", "entry": []any{map[string]any{"id": igID, "time": now.Unix(),
+		"changes": []any{map[string]any{"field": "comments", "value": value}}}}})
 }
 
 // InstagramComment delivers a new comment on Instagram media and returns its id.
@@ -214,16 +229,9 @@ func (s *Server) InstagramComment(igID, mediaID, parentID, fromID, username, tex
 	s.withAccount(igID, func(a *account) {
 		now = s.cfg.Now()
 		id = "1786" + s.nextID("0000")
-		a.comments[id] = comment{from: fromID, at: now}
+		a.comments[id] = comment{from: fromID, at: now, post: mediaID}
 	})
-	value := map[string]any{"from": map[string]any{"id": fromID, "username": username}, "id": id, "text": text,
-		"media": map[string]any{"id": mediaID, "media_product_type": "FEED"}}
-	if parentID != "" {
-		value["parent_id"] = parentID
-	}
-	body := mustJSON(map[string]any{"object": "instagram", "entry": []any{map[string]any{"id": igID, "time": now.Unix(),
-		"changes": []any{map[string]any{"field": "comments", "value": value}}}}})
-	return id, s.PostWebhook(igID, body)
+	return id, s.PostWebhook(igID, igCommentBody(igID, mediaID, parentID, id, fromID, username, text, now))
 }
 
 func waBody(a *account, value map[string]any) []byte {

@@ -38,8 +38,12 @@ type Client struct {
 
 var defaultHTTP = &http.Client{Timeout: 30 * time.Second}
 
-// URL returns the versioned address of a Graph path ("/123/messages").
+// URL returns the versioned address of a Graph path ("/123/messages");
+// without a Version the path is not versioned (Instagram's OAuth calls).
 func (c *Client) URL(path string) string {
+	if c.Version == "" {
+		return c.BaseURL + "/" + strings.TrimLeft(path, "/")
+	}
 	return c.BaseURL + "/" + c.Version + "/" + strings.TrimLeft(path, "/")
 }
 

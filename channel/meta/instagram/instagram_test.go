@@ -148,7 +148,7 @@ func TestParseWebhook(t *testing.T) {
 			}
 		},
 		"instagram_comment_own.json": func(t *testing.T, evs []*parley.InboundEvent) {
-			if e := one(t, evs); e.Direction != parley.DirectionOut {
+			if e := one(t, evs); e.Direction != parley.DirectionOut || !e.FromAccount {
 				t.Fatalf("%+v", e)
 			}
 		},

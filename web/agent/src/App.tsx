@@ -132,6 +132,7 @@ function bumpConversation(id: number, preview: string, at: string, inbound: bool
     last_preview: preview,
     last_message_at: at,
     unread_count: inbound ? c.unread_count + 1 : c.unread_count,
+    unread: inbound ? true : c.unread,
     version: c.version,
   });
 }

@@ -44,7 +44,10 @@ export const conversationsStore = createStore<Map<number, Conversation>>(new Map
 export function rememberConversation(c: Conversation) {
   const prev = conversationsStore.get().get(c.id);
   if (prev && prev.version > c.version) return prev;
-  const merged = { ...c, contact: c.contact ?? prev?.contact };
+  // Events carry no read marker (it is per agent): keep ours, unless the customer wrote since.
+  const wroteSince = !!c.last_inbound_at && c.last_inbound_at !== prev?.last_inbound_at;
+  const unread = c.unread ?? (prev?.unread === undefined ? undefined : prev.unread || wroteSince);
+  const merged = { ...c, contact: c.contact ?? prev?.contact, unread };
   conversationsStore.set((m) => new Map(m).set(c.id, merged));
   return merged;
 }

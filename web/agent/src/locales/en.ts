@@ -445,6 +445,9 @@ export const en = {
   "activity.merged": "Merged #{number} into this conversation",
   "activity.mergedInto": "Merged into #{number}",
   "activity.by": "by {name}",
+  "canned.addVariant": "Add a shorter text for",
+  "canned.variantPlatform": "Channel of the shorter text",
+  "canned.removeVariant": "Remove the {channel} text",
 };
 
 export type MessageKey = keyof typeof en;

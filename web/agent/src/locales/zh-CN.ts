@@ -447,4 +447,7 @@ export const zhCN: Record<MessageKey, string> = {
   "activity.merged": "已将 #{number} 合并到此会话",
   "activity.mergedInto": "已合并到 #{number}",
   "activity.by": "由 {name}",
+  "canned.addVariant": "添加更短文本：",
+  "canned.variantPlatform": "更短文本的渠道",
+  "canned.removeVariant": "移除 {channel} 文本",
 };

@@ -129,7 +129,7 @@ function ConversationRow({ c, view, open, checked, onCheck }: { c: Conversation;
         <span class="conv-body">
           <span class="conv-line1">
             <span class="conv-name">{name}</span>
-            {c.unread_count > 0 && <span class="unread-badge" aria-label={t("inbox.unread", { count: c.unread_count })}>{c.unread_count > 99 ? "99+" : c.unread_count}</span>}
+            {isUnread(c) && c.unread_count > 0 && <span class="unread-badge" aria-label={t("inbox.unread", { count: c.unread_count })}>{c.unread_count > 99 ? "99+" : c.unread_count}</span>}
             <time class="conv-time" dateTime={c.last_message_at}>{ago(c.last_message_at)}</time>
           </span>
           <span class="conv-preview">{c.subject ? <strong>{c.subject} · </strong> : null}{c.last_preview || "\u00a0"}</span>

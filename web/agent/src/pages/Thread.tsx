@@ -137,7 +137,9 @@ function attachmentURL(a: Attachment): string | null {
 function AttachmentView({ a }: { a: Attachment }) {
   const url = attachmentURL(a);
   const name = a.filename || a.caption || t(("attachment." + (["image", "video", "audio"].includes(a.type) ? a.type : "file")) as MessageKey);
-  const isImage = a.type === "image" || a.type === "sticker" || a.content_type?.startsWith("image/");
+  // The server's type wins: it calls an SVG a file, since a picture must not carry script.
+  const kind = a.type || (a.content_type ?? "").split("/")[0];
+  const isImage = kind === "image" || kind === "sticker";
   if (!url) {
     // Inbound media the node has not fetched yet: a message.updated event brings its copy.
     return (
@@ -160,8 +162,8 @@ function AttachmentView({ a }: { a: Attachment }) {
       </a>
     );
   }
-  if (a.type === "video" || a.content_type?.startsWith("video/")) return <video class="att-video" src={url} controls preload="metadata" aria-label={name} />;
-  if (a.type === "audio" || a.content_type?.startsWith("audio/")) return <audio class="att-audio" src={url} controls preload="metadata" aria-label={name} />;
+  if (kind === "video") return <video class="att-video" src={url} controls preload="metadata" aria-label={name} />;
+  if (kind === "audio") return <audio class="att-audio" src={url} controls preload="metadata" aria-label={name} />;
   return (
     <a class="att-file" href={url} target="_blank" rel="noopener noreferrer" download={a.filename || true}>
       <Icon name="file" />

@@ -5,13 +5,13 @@ import { useEffect, useState } from "preact/hooks";
 import { api, isMissingEndpoint, type CannedInput } from "../../api";
 import { cannedStore, loadCanned } from "../../canned";
 import { t } from "../../i18n";
-import { platformInfo } from "../../platforms";
+import { platformInfo, platformList } from "../../platforms";
 import { useStore } from "../../store";
 import type { CannedReply, Platform } from "../../types";
 import { Empty, Field, Modal, attempt } from "../../ui/common";
 import { Icon, PlatformIcon } from "../../ui/icons";
 
-const variantPlatforms: Platform[] = ["whatsapp", "messenger", "instagram", "sms", "telegram", "widget", "email"];
+const variantPlatforms: Platform[] = platformList.filter((p) => p !== "voice");
 
 export function Canned() {
   const list = useStore(cannedStore);
@@ -62,6 +62,8 @@ export function Canned() {
 function CannedForm({ reply, onClose }: { reply: CannedReply | null; onClose: () => void }) {
   const [v, setV] = useState<CannedInput>({ shortcut: reply?.shortcut ?? "", title: reply?.title ?? "", body: reply?.body ?? "", variants: { ...(reply?.variants ?? {}) } });
   const [busy, setBusy] = useState(false);
+  const unused = variantPlatforms.filter((p) => !(p in v.variants));
+  const [adding, setAdding] = useState<Platform>(unused[0] ?? "whatsapp");
   const save = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -86,12 +88,27 @@ function CannedForm({ reply, onClose }: { reply: CannedReply | null; onClose: ()
         </Field>
         <h4 class="form-sub">{t("canned.variants")}</h4>
         <p class="muted small">{t("canned.variantsHint")}</p>
-        {variantPlatforms.map((p) => (
-          <Field label={platformInfo(p).name}>
-            <textarea name={"variant-" + p} rows={2} value={v.variants[p] ?? ""} placeholder={t("canned.sameAsBody")}
-              onInput={(e) => setV({ ...v, variants: { ...v.variants, [p]: e.currentTarget.value } })} />
-          </Field>
+        {Object.entries(v.variants).map(([p, text]) => (
+          <div class="variant-row" data-platform={p}>
+            <Field label={platformInfo(p).name}>
+              <textarea name={"variant-" + p} rows={2} value={text} onInput={(e) => setV({ ...v, variants: { ...v.variants, [p]: e.currentTarget.value } })} />
+            </Field>
+            <button type="button" class="btn ghost icon-only" aria-label={t("canned.removeVariant", { channel: platformInfo(p).name })}
+              onClick={() => setV({ ...v, variants: Object.fromEntries(Object.entries(v.variants).filter(([k]) => k !== p)) })}>
+              <Icon name="x" />
+            </button>
+          </div>
         ))}
+        {unused.length > 0 && (
+          <div class="variant-add">
+            <select class="select" aria-label={t("canned.variantPlatform")} value={adding} onChange={(e) => setAdding(e.currentTarget.value as Platform)}>
+              {unused.map((p) => <option value={p}>{platformInfo(p).name}</option>)}
+            </select>
+            <button type="button" class="btn small" onClick={() => setV({ ...v, variants: { ...v.variants, [unused.includes(adding) ? adding : unused[0]]: "" } })}>
+              <Icon name="plus" size={14} />{t("canned.addVariant")}
+            </button>
+          </div>
+        )}
         <div class="modal-actions">
           <button type="button" class="btn ghost" onClick={onClose}>{t("common.cancel")}</button>
           <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
