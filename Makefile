@@ -1,5 +1,5 @@
 # The targets people expect. `make test` is the README's test command.
-.PHONY: run test lint bench web build ci
+.PHONY: run test lint bench web build ci screenshots
 
 run:
 	go run ./cmd/parley serve
@@ -21,6 +21,10 @@ bench:
 web:
 	cd web && npm ci && npm run build
 	cd channel/widget/ui && npm ci && npm run build
+
+# Refresh the committed screenshots from the browser tests.
+screenshots:
+	PARLEY_SCREENSHOTS=docs go test -count=1 ./e2e/ ./channel/widget/
 
 ci:
 	bash .ci/run

@@ -322,7 +322,7 @@ func screenshot(tb testing.TB, ctx context.Context, name string) {
 	tb.Helper()
 	time.Sleep(200 * time.Millisecond) // let transitions and late images settle
 	png := get(tb, ctx, "screenshot "+name, chromedp.CaptureScreenshot())
-	dir := filepath.Join("..", "docs", "screenshots")
+	dir := screenshotDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
@@ -373,5 +373,21 @@ func assertNamedControls(t *testing.T, ctx context.Context, screen string) {
 	t.Helper()
 	if bad := get(t, ctx, "controls of "+screen, chromedp.Evaluate[[]string](unnamedControls)); len(bad) > 0 {
 		t.Errorf("%s: %d controls without an accessible name:\n%s", screen, len(bad), strings.Join(bad, "\n"))
+	}
+}
+
+// screenshotDir is where screenshots go: docs/screenshots when
+// PARLEY_SCREENSHOTS=docs (make screenshots, to refresh the committed
+// ones), another directory when PARLEY_SCREENSHOTS names one, and a
+// directory under the system's temporary one otherwise, so that an ordinary
+// test run leaves the checkout clean.
+func screenshotDir() string {
+	switch v := os.Getenv("PARLEY_SCREENSHOTS"); v {
+	case "docs":
+		return filepath.Join("..", "docs", "screenshots")
+	case "":
+		return filepath.Join(os.TempDir(), "parley-screenshots")
+	default:
+		return v
 	}
 }

@@ -131,7 +131,7 @@ func screenshot(tb testing.TB, ctx context.Context, name string) {
 	if err != nil {
 		tb.Fatalf("screenshot %s: %v", name, err)
 	}
-	dir := filepath.Join("..", "..", "docs", "screenshots")
+	dir := screenshotDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tb.Fatal(err)
 	}
@@ -281,5 +281,21 @@ func TestBrowserDemo(t *testing.T) {
 	}
 	if c := e.contactOf(t, list[0]); c.Name != "Demo User" || c.Email != "demo@example.com" {
 		t.Errorf("contact %q <%s>, want the pre-chat form's details", c.Name, c.Email)
+	}
+}
+
+// screenshotDir is where screenshots go: docs/screenshots when
+// PARLEY_SCREENSHOTS=docs (make screenshots, to refresh the committed
+// ones), another directory when PARLEY_SCREENSHOTS names one, and a
+// directory under the system's temporary one otherwise, so that an ordinary
+// test run leaves the checkout clean.
+func screenshotDir() string {
+	switch v := os.Getenv("PARLEY_SCREENSHOTS"); v {
+	case "docs":
+		return filepath.Join("..", "..", "docs", "screenshots")
+	case "":
+		return filepath.Join(os.TempDir(), "parley-screenshots")
+	default:
+		return v
 	}
 }
