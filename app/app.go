@@ -202,7 +202,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	}
 	media := &pipeline.MediaWorker{Store: a.Store, Files: a.Files, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger,
 		MaxBytes: a.Config.MaxUploadBytes}
-	if err := a.Bus.ConsumeEvents(ctx, "media-fetch", media.Handle); err != nil {
+	if err := a.Bus.ConsumeEventsOf(ctx, "media-fetch", []parley.EventType{parley.EventMessageCreated}, media.Handle); err != nil {
 		return fmt.Errorf("media consumer: %w", err)
 	}
 	janitor := &pipeline.FileJanitor{Store: a.Store, Files: a.Files, Logger: a.Logger}
@@ -213,6 +213,7 @@ func (a *App) startWorkers(ctx context.Context) error {
 	a.goWorker(func() { templates.Run(ctx) })
 	expire := &pipeline.ReceiptExpirer{Store: a.Store, Logger: a.Logger}
 	a.goWorker(func() { expire.Run(ctx) })
+	a.goWorker(func() { a.refreshInstagramTokens(ctx) })
 	return startChannelWorkers(ctx, a)
 }
 

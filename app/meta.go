@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/parleyhq/parley/demo"
 	"github.com/parleyhq/parley/httpapi"
@@ -49,4 +50,29 @@ func loopbackURL(addr net.Addr) string {
 		host = tcp.IP.String()
 	}
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// instagramRefreshInterval is how often Instagram Login tokens near their
+// expiry are refreshed.
+const instagramRefreshInterval = 6 * time.Hour
+
+// refreshInstagramTokens keeps Instagram Login channels' 60-day tokens
+// alive until ctx is done. Every node may run it: a token refreshed twice
+// is still a valid token.
+func (a *App) refreshInstagramTokens(ctx context.Context) {
+	m := a.metaConnect()
+	t := time.NewTicker(instagramRefreshInterval)
+	defer t.Stop()
+	for {
+		if n, err := m.RefreshInstagramTokens(ctx, a.Store, time.Now().UTC(), a.Logger); err != nil && ctx.Err() == nil {
+			a.Logger.Warn("refreshing Instagram tokens", "err", err)
+		} else if n > 0 {
+			a.Logger.Info("refreshed Instagram tokens", "channels", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

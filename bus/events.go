@@ -65,12 +65,29 @@ var durableName = regexp.MustCompile(`[^A-Za-z0-9_-]`)
 // at the newest event, then resuming where it stopped) whose failed events
 // come back with exponential backoff.
 func (b *Bus) ConsumeEvents(ctx context.Context, durable string, handle func(context.Context, *parley.Event) error) error {
-	c, err := b.js.CreateOrUpdateConsumer(ctx, b.streamName(streamEvents), jetstream.ConsumerConfig{
+	return b.ConsumeEventsOf(ctx, durable, nil, handle)
+}
+
+// ConsumeEventsOf is ConsumeEvents for the given event types only (all
+// when none): the stream filters the others out, so a consumer that cares
+// about one kind of event does not decode every event of a busy node.
+func (b *Bus) ConsumeEventsOf(ctx context.Context, durable string, types []parley.EventType, handle func(context.Context, *parley.Event) error) error {
+	cfg := jetstream.ConsumerConfig{
 		Durable:       "events-" + durableName.ReplaceAllString(durable, "_"),
 		AckPolicy:     jetstream.AckExplicitPolicy,
 		DeliverPolicy: jetstream.DeliverNewPolicy,
 		AckWait:       outboundAckWait,
-	})
+	}
+	switch len(types) {
+	case 0:
+	case 1: // one subject works on servers before 2.10 too
+		cfg.FilterSubject = b.eventSubject(string(types[0]))
+	default:
+		for _, t := range types {
+			cfg.FilterSubjects = append(cfg.FilterSubjects, b.eventSubject(string(t)))
+		}
+	}
+	c, err := b.js.CreateOrUpdateConsumer(ctx, b.streamName(streamEvents), cfg)
 	if err != nil {
 		return unavailable(err, "durable event consumer %s", durable)
 	}

@@ -84,6 +84,36 @@ func TestEvents(t *testing.T) {
 	})
 }
 
+// TestFilteredEventConsumer: a durable consumer of one event type never
+// sees the others (the media worker reads only message.created).
+func TestFilteredEventConsumer(t *testing.T) {
+	bustest.ForEachBackend(t, func(t *testing.T, open bustest.Opener) {
+		b := open(t, bus.Config{NodeID: "a"})
+		ctx := t.Context()
+		got := make(chan parley.EventType, 10)
+		err := b.ConsumeEventsOf(ctx, "media-test", []parley.EventType{parley.EventMessageCreated}, func(_ context.Context, e *parley.Event) error {
+			got <- e.Type
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range []parley.EventType{parley.EventConversationUpdated, parley.EventMessageCreated} {
+			if err := b.PublishEvent(ctx, &parley.Event{Type: typ, Message: &parley.Message{ID: 1}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		select {
+		case typ := <-got:
+			if typ != parley.EventMessageCreated {
+				t.Fatalf("first event %s, want only %s", typ, parley.EventMessageCreated)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("event not received")
+		}
+	})
+}
+
 func TestOutbound(t *testing.T) {
 	bustest.ForEachBackend(t, func(t *testing.T, open bustest.Opener) {
 		b := open(t, bus.Config{})

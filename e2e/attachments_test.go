@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +119,29 @@ func TestAttachments(t *testing.T) {
 			t.Fatalf("sent message: %+v", last)
 		}
 		screenshot(t, ctx, "attachments")
+	})
+
+	t.Run("drop_and_paste_attach_too", func(t *testing.T) {
+		// A file made in the page: drag-and-drop and paste hand the composer a File like the OS would.
+		const file = `new File([new Uint8Array([37, 80, 68, 70, 45, 49, 46, 52, 10])], 'NAME', {type: 'application/pdf'})`
+		drop := `(() => { const dt = new DataTransfer(); dt.items.add(` + strings.ReplaceAll(file, "NAME", "dropped.pdf") + `);
+		  const el = document.querySelector('.composer');
+		  el.dispatchEvent(new DragEvent('dragenter', {dataTransfer: dt, bubbles: true, cancelable: true}));
+		  el.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true})); })()`
+		paste := `(() => { const dt = new DataTransfer(); dt.items.add(` + strings.ReplaceAll(file, "NAME", "pasted.pdf") + `);
+		  document.querySelector('#composer-text').dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true})); })()`
+		run(t, ctx, "drop a file, paste another",
+			eval(drop),
+			chromedp.WaitVisible(xpathText("li[@data-state='done']", "dropped.pdf")),
+			eval(paste),
+			chromedp.WaitVisible(xpathText("li[@data-state='done']", "pasted.pdf")),
+			until(`!document.querySelector('.drop-hint')`),
+		)
+		run(t, ctx, "remove both",
+			chromedp.Click(xpathText("li", "dropped.pdf")+`//button`),
+			chromedp.Click(xpathText("li", "pasted.pdf")+`//button`),
+			until(`!document.querySelector('.file-chip')`),
+		)
 	})
 
 	big := filepath.Join(t.TempDir(), "site-video.mov")

@@ -35,6 +35,8 @@ func TestConnectMetaChannels(t *testing.T) {
 		if href != "/api/v1/connect/facebook" {
 			t.Errorf("Facebook button goes to %q", href)
 		}
+		// The node has Instagram Login: its button starts that flow, not Facebook Login.
+		run(t, ctx, "instagram login probed", until(`document.querySelectorAll('.meta-buttons a')[1].getAttribute('href') === '/api/v1/connect/instagram'`))
 		if !strings.Contains(warning, "Graph API v21.0 stops working on") {
 			t.Errorf("warning = %q", warning)
 		}

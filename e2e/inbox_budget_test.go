@@ -34,6 +34,11 @@ func TestInboxFirstPageAt10000Tickets(t *testing.T) {
 		t.Logf("run %d: first rows visible %.0f ms after navigation", i+1, ms)
 		marks = append(marks, ms)
 	}
+	// Where the time of the last load went: the requests on the way to the first rows.
+	timings := get(t, ctx, "resource timings", chromedp.Evaluate[string](`performance.getEntriesByType('mark').map((e) => e.name + ' ' + Math.round(e.startTime)).join(', ') + ' | ' + performance.getEntriesByType('resource')
+	  .filter((e) => /\/assets\/|\/api\/v1\/(me|conversations)/.test(e.name))
+	  .map((e) => e.name.replace(location.origin, '').split('?')[0] + ' ' + Math.round(e.startTime) + '→' + Math.round(e.responseEnd) + ' ms').join(', ')`))
+	t.Logf("last load: %s", timings)
 	rows := get(t, ctx, "rows", chromedp.Evaluate[int](`document.querySelectorAll('.conv-row').length`))
 	first := get(t, ctx, "first row", chromedp.Text(chromedp.CSS(`.conv-row .conv-name`)))
 	run(t, ctx, "count", until(`document.querySelector('.nav-item[data-view=all] .count').textContent !== ''`))

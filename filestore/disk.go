@@ -154,3 +154,31 @@ func ContentType(head []byte, declared string) string {
 	}
 	return mime.FormatMediaType(mt, params)
 }
+
+// refinements name the more precise types a generic sniffed type may take
+// from the file's extension: only within the same family of bytes, so a
+// name can make a zip a Word document but never text a picture.
+var refinements = map[string]map[string]string{
+	"application/zip": {
+		".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+		".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+		".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+		".odt":  "application/vnd.oasis.opendocument.text",
+		".ods":  "application/vnd.oasis.opendocument.spreadsheet",
+		".odp":  "application/vnd.oasis.opendocument.presentation",
+	},
+	"application/ogg":           {".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/ogg", ".ogv": "video/ogg"},
+	"text/plain; charset=utf-8": {".csv": "text/csv; charset=utf-8"},
+}
+
+// SniffType is the stored type of an upload: what its first bytes are
+// (http.DetectContentType; the browser's claim is ignored), made more
+// precise by the file name's extension where the bytes allow it.
+func SniffType(head []byte, filename string) string {
+	sniffed := http.DetectContentType(head)
+	ext := strings.ToLower(filepath.Ext(filename))
+	if t, ok := refinements[sniffed][ext]; ok {
+		return t
+	}
+	return sniffed
+}

@@ -149,3 +149,24 @@ func TestContentTypeKeepsDeclaredTypesUnlessTheyHideText(t *testing.T) {
 		}
 	}
 }
+
+func TestSniffTypeTrustsBytesAndOnlyRefinesByName(t *testing.T) {
+	zip := []byte("PK\x03\x04rest of a zip")
+	cases := []struct {
+		head     []byte
+		filename string
+		want     string
+	}{
+		{zip, "report.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{zip, "archive.zip", "application/zip"},
+		{[]byte("OggS\x00\x02"), "voice.OPUS", "audio/ogg"},
+		{[]byte("a,b\n1,2\n"), "sheet.csv", "text/csv; charset=utf-8"},
+		{[]byte("<html><script>x</script></html>"), "report.docx", "text/html; charset=utf-8"},
+		{[]byte("just text"), "photo.png", "text/plain; charset=utf-8"},
+	}
+	for _, c := range cases {
+		if got := filestore.SniffType(c.head, c.filename); got != c.want {
+			t.Errorf("SniffType(%q, %q) = %q, want %q", c.head, c.filename, got, c.want)
+		}
+	}
+}

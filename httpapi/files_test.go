@@ -293,3 +293,19 @@ func TestErasureDeletesFilesFromDiskAndDatabase(t *testing.T) {
 		t.Fatalf("another contact's file went too: %d", code)
 	}
 }
+
+func TestUploadTypeComesFromTheBytes(t *testing.T) {
+	e := mustFilesEnv(t, 0)
+	ana := e.MustToken(t, e.MustAgent(t, "ana@example.com", parley.RoleAgent))
+	doc := mustUpload(t, e.Srv, ana, "offer.docx", "application/octet-stream", []byte("PK\x03\x04 a zipped document"))
+	if doc.Type != "file" || doc.ContentType != "application/vnd.openxmlformats-officedocument.wordprocessingml.document" {
+		t.Fatalf("docx stored as %+v", doc)
+	}
+	fake := mustUpload(t, e.Srv, ana, "photo.png", "image/png", []byte("plain words, no picture"))
+	if fake.Type != "file" || !strings.HasPrefix(fake.ContentType, "text/plain") {
+		t.Fatalf("text named .png stored as %+v", fake)
+	}
+	if rec := upload(t, e.Srv, ana, "empty.txt", "text/plain", nil); rec.Code != http.StatusBadRequest {
+		t.Fatalf("empty upload: %d %s", rec.Code, rec.Body)
+	}
+}

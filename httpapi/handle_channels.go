@@ -47,6 +47,7 @@ func (s *Server) handleCreateChannel(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.channels.forget(ch.ID) // the Meta webhook index must see it at once
+	s.syncTemplatesOnCreate(r, ch)
 	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
 	writeJSON(w, http.StatusCreated, ch)
 }

@@ -32,7 +32,7 @@ func (s *Server) files() (parley.FileStore, parley.FileService, error) {
 
 // handleUpload stores one file (multipart field "file") as the signed-in
 // agent's upload, to be sent with a reply. The type is sniffed from the
-// bytes; what the browser claims is ignored.
+// bytes (filestore.SniffType); what the browser claims is ignored.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) {
 	f, err := s.upload(w, r)
 	if err != nil {
@@ -69,7 +69,8 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) (*parley.File, e
 		return nil, uploadError(err, limit, "storing the upload")
 	}
 	me := agentFrom(r.Context())
-	f := &parley.File{Key: blob.Key, Filename: cleanFilename(part.FileName()), ContentType: http.DetectContentType(head[:n]),
+	name := cleanFilename(part.FileName())
+	f := &parley.File{Key: blob.Key, Filename: name, ContentType: filestore.SniffType(head[:n], name),
 		Size: blob.Size, SHA256: blob.SHA256, AgentID: &me.ID}
 	if err := meta.CreateFile(r.Context(), f); err != nil {
 		_ = blobs.Delete(context.WithoutCancel(r.Context()), blob.Key)

@@ -68,3 +68,19 @@ func (s *Server) findTemplates(ctx context.Context, channelID int64) (templateLi
 	items, synced, err := st.FindTemplates(ctx, channelID)
 	return templateList{Items: items, SyncedAt: synced}, err
 }
+
+// syncTemplatesOnCreate fetches a new channel's templates when its platform
+// has them, so the composer can offer them at once and sends are checked
+// from the start. A failure only delays that to the hourly sync.
+func (s *Server) syncTemplatesOnCreate(r *http.Request, ch *parley.Channel) {
+	a, err := s.cfg.Adapters.Adapter(ch)
+	if err != nil {
+		return
+	}
+	if _, ok := a.(parley.TemplateSource); !ok {
+		return
+	}
+	if err := pipeline.SyncTemplates(r.Context(), s.store, s.cfg.Adapters, ch); err != nil {
+		s.log.WarnContext(r.Context(), "syncing the new channel's templates", requestAttrs(r, "channel_id", ch.ID, "err", err)...)
+	}
+}

@@ -2,8 +2,10 @@ package httpapi_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +20,13 @@ const igAccount = "17841400000000077"
 
 // igEnv is a server whose Instagram app is the fake, playing both
 // api.instagram.com and graph.instagram.com.
-func igEnv(t *testing.T) (*Env, *fake.Server, string) {
+func igEnv(t *testing.T, now ...func() time.Time) (*Env, *fake.Server, string) {
 	t.Helper()
-	f := faketest.MustStart(t, fake.Config{AppID: "ig-app", AppSecret: "ig-secret"})
+	cfg := fake.Config{AppID: "ig-app", AppSecret: "ig-secret"}
+	if len(now) > 0 {
+		cfg.Now = now[0]
+	}
+	f := faketest.MustStart(t, cfg)
 	f.AddInstagram(igAccount, "ig-long-token")
 	e := MustEnv(t, func(c *httpapi.Config) {
 		c.Meta = &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, PublicURL: publicURL, GraphVersion: "v25.0",
@@ -118,4 +124,44 @@ func TestConnectInstagramLogin(t *testing.T) {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	})
+}
+
+func TestRefreshInstagramTokens(t *testing.T) {
+	var skew atomic.Int64
+	e, f, token := igEnv(t, func() time.Time { return time.Now().UTC().Add(time.Duration(skew.Load())) })
+	f.AddInstagramLogin("ig-code", igAccount)
+	state := mustStartInstagramLogin(t, e, token)
+	if rec := Do(t, e.Srv, Req{Method: "GET", Path: "/api/v1/connect/instagram/callback?" + url.Values{"code": {"ig-code"}, "state": {state}}.Encode()}); rec.Code != http.StatusFound {
+		t.Fatalf("connect = %d", rec.Code)
+	}
+	ch := metaChannels(t, e)[parley.PlatformInstagram][0]
+	m := &httpapi.MetaConnect{AppID: metaAppID, AppSecret: metaAppSecret, InstagramAppID: "ig-app", InstagramAppSecret: "ig-secret",
+		InstagramAPIURL: f.URL, InstagramGraphURL: f.URL}
+	ctx := context.Background()
+	refresh := func(at time.Time) int {
+		t.Helper()
+		n, err := m.RefreshInstagramTokens(ctx, e.Store, at, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := refresh(time.Now()); n != 0 {
+		t.Fatalf("a fresh 60-day token was refreshed (%d)", n)
+	}
+	if n := refresh(time.Now().Add(61 * 24 * time.Hour)); n != 0 {
+		t.Fatalf("an expired token was refreshed (%d)", n)
+	}
+	if n := refresh(time.Now().Add(55 * 24 * time.Hour)); n != 0 {
+		t.Fatalf("a token under a day old was refreshed (%d): Instagram refuses that", n)
+	}
+	stored, _ := e.Store.FindChannelByID(ctx, ch.ID)
+	skew.Store(int64(55 * 24 * time.Hour)) // Instagram's clock: the token is 55 days old
+	if n := refresh(time.Now().Add(55 * 24 * time.Hour)); n != 1 {
+		t.Fatalf("refreshed %d channels, want 1", n)
+	}
+	after, _ := e.Store.FindChannelByID(ctx, ch.ID)
+	if after.Secrets["access_token"] == stored.Secrets["access_token"] || after.Config["token_expires_at"] <= stored.Config["token_expires_at"] {
+		t.Fatalf("token %q → %q, expiry %s → %s", stored.Secrets["access_token"], after.Secrets["access_token"], stored.Config["token_expires_at"], after.Config["token_expires_at"])
+	}
 }

@@ -105,6 +105,9 @@ func (s *Sender) send(ctx context.Context, j *sendJob) error {
 	if err != nil {
 		return s.fail(ctx, j, "no_adapter", parley.ErrorMessage(err))
 	}
+	if refused, err := s.checkPolicy(ctx, j, adapter); refused {
+		return err
+	}
 	if err := s.limiters.wait(ctx, j.channel); err != nil {
 		return s.requeue(ctx, j.msg.ID, s.backoff(j.msg.Attempts), "rate limiter: "+err.Error())
 	}
@@ -126,6 +129,24 @@ func (s *Sender) send(ctx context.Context, j *sendJob) error {
 		return s.failed(ctx, j, err)
 	}
 	return s.sent(ctx, j, res)
+}
+
+// checkPolicy applies OutboundPolicy again at send time: the templates or
+// the contact's consent may have changed since the reply was queued. A
+// refused message fails with the refusal's reason as its code; a store
+// error is retried. refused says the outcome is recorded (err: recording it
+// failed).
+func (s *Sender) checkPolicy(ctx context.Context, j *sendJob, a parley.Adapter) (refused bool, err error) {
+	perr := OutboundPolicy{Store: s.Store}.Check(ctx, j.conv, j.msg, a.Capabilities().ReplyWindow, s.clock().Now())
+	switch {
+	case perr == nil:
+		return false, nil
+	case RefusalReason(perr) != "":
+		return true, s.fail(ctx, j, RefusalReason(perr), parley.ErrorMessage(perr))
+	case parley.ErrorCode(perr) == parley.EINVALID:
+		return true, s.fail(ctx, j, "invalid_message", parley.ErrorMessage(perr))
+	}
+	return true, s.requeue(ctx, j.msg.ID, s.backoff(j.msg.Attempts), "checking templates and consent: "+parley.ErrorMessage(perr))
 }
 
 func (s *Sender) sent(ctx context.Context, j *sendJob, res parley.SendResult) error {

@@ -66,3 +66,33 @@ func TestReceiptExpirerDropsWhatIsADayOld(t *testing.T) {
 		t.Fatalf("expired %d before %v, %v", n, st.before, err)
 	}
 }
+
+func TestSenderRefusesWhatThePolicyRefuses(t *testing.T) {
+	st := MustOpenStore(t)
+	ctx := context.Background()
+	ch := MustCreateChannel(t, st)
+	conv := MustConversation(t, st, ch, "cust-1")
+	if err := st.ReplaceTemplates(ctx, ch.ID, []*parley.Template{
+		{Name: "promo", Language: "en_US", Category: parley.TemplateMarketing, Status: parley.TemplateApproved, Body: "Hi {{1}}", Params: 1},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	adapter := &scriptedAdapter{}
+	sender := &pipeline.Sender{Store: st, Adapters: registry(adapter)}
+	// Queued while the contact had consent; revoked before the send.
+	m := &parley.Message{ConversationID: conv.ID, Direction: parley.DirectionOut, Kind: parley.KindTemplate, Body: "promo",
+		Metadata: map[string]string{"template_name": "promo", "template_params": `["Ana"]`}}
+	if err := st.CreateMessage(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := sender.Handle(ctx, m.ID, 0); err != nil {
+		t.Fatal(err)
+	}
+	got := MustMessage(t, st, m.ID)
+	if got.Status != parley.MessageFailed || got.FailureCode != pipeline.RefusedNoMarketingConsent || got.FailureReason == "" {
+		t.Fatalf("message %s %q %q", got.Status, got.FailureCode, got.FailureReason)
+	}
+	if len(adapter.sendsOf(m.ID)) != 0 {
+		t.Fatal("the refused template reached the platform")
+	}
+}

@@ -201,7 +201,8 @@ async function handle(db: Db, req: IncomingMessage, res: ServerResponse): Promis
     return send(res, 200, { conversations: convs, messages: hits, contacts });
   }
   if (path === "/ws") return send(res, 404);
-  return false;
+  // As the real node answers: the app hides features whose endpoint is missing.
+  return err(res, 404, "not_found", `no such endpoint: ${m} /api/v1${path}`);
 }
 
 /**

@@ -154,3 +154,18 @@ func (a InstagramApp) Subscribe(ctx context.Context, token string, fields []stri
 	}
 	return nil
 }
+
+// Refresh extends a long-lived Instagram token by another 60 days: GET
+// graph.instagram.com/refresh_access_token?grant_type=ig_refresh_token.
+// Instagram refreshes only tokens at least 24 hours old and unexpired.
+func (a InstagramApp) Refresh(ctx context.Context, token string) (Token, error) {
+	q := url.Values{"grant_type": {"ig_refresh_token"}, "access_token": {token}}
+	var t Token
+	if err := a.graphClient("", false).Get(ctx, "/refresh_access_token?"+q.Encode(), &t); err != nil {
+		return Token{}, wrap(err, "refreshing the Instagram token")
+	}
+	if t.AccessToken == "" {
+		return Token{}, parley.Errorf(parley.EUNAVAILABLE, "connect: Instagram answered without a refreshed token")
+	}
+	return t, nil
+}

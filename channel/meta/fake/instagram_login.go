@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Instagram API with Instagram Login (PLATFORMS.md §9): the code exchange
@@ -13,8 +14,9 @@ import (
 
 // igLogin is a code waiting to be exchanged, and the short-lived tokens.
 type igLogin struct {
-	codes map[string]string // code → Instagram account id
-	short map[string]string // short-lived token → Instagram account id
+	codes  map[string]string    // code → Instagram account id
+	short  map[string]string    // short-lived token → Instagram account id
+	issued map[string]time.Time // long-lived tokens issued by exchange or refresh
 }
 
 // AddInstagramLogin makes code (as Instagram's authorize dialog would
@@ -23,7 +25,7 @@ type igLogin struct {
 func (s *Server) AddInstagramLogin(code, igID string) {
 	s.withAccount(igID, func(*account) {
 		if s.igLogin.codes == nil {
-			s.igLogin = igLogin{codes: map[string]string{}, short: map[string]string{}}
+			s.igLogin = igLogin{codes: map[string]string{}, short: map[string]string{}, issued: map[string]time.Time{}}
 		}
 		s.igLogin.codes[code] = igID
 	})
@@ -38,6 +40,9 @@ func (s *Server) routeInstagramOAuth(r *http.Request, form url.Values) (int, any
 		return st, a, true
 	case r.Method == http.MethodGet && r.URL.Path == "/access_token":
 		st, a := s.igLongLived(r.URL.Query())
+		return st, a, true
+	case r.Method == http.MethodGet && r.URL.Path == "/refresh_access_token":
+		st, a := s.igRefresh(r.URL.Query())
 		return st, a, true
 	}
 	return 0, nil, false
@@ -74,7 +79,27 @@ func (s *Server) igLongLived(q url.Values) (int, any) {
 	if !ok {
 		return errAnswer(invalidToken)
 	}
-	return 200, map[string]any{"access_token": s.accounts[igID].token, "token_type": "bearer", "expires_in": 5184000}
+	token := s.accounts[igID].token
+	s.igLogin.issued[token] = s.cfg.Now()
+	return 200, map[string]any{"access_token": token, "token_type": "bearer", "expires_in": 5184000}
+}
+
+// igRefresh answers GET /refresh_access_token: a long-lived token at least
+// 24 hours old becomes a new one (the account's token from then on).
+func (s *Server) igRefresh(q url.Values) (int, any) {
+	a := s.igAccountByToken(q.Get("access_token"))
+	if q.Get("grant_type") != "ig_refresh_token" || a == nil {
+		return errAnswer(invalidToken)
+	}
+	if at, ok := s.igLogin.issued[a.token]; ok && s.cfg.Now().Sub(at) < day {
+		return errAnswer(GraphError{HTTPStatus: 400, Code: 100, Type: "OAuthException", Message: "(#100) The access token must be at least 24 hours old to be refreshed."})
+	}
+	a.token = "IGR" + s.nextID("")
+	if s.igLogin.issued == nil {
+		s.igLogin.issued = map[string]time.Time{}
+	}
+	s.igLogin.issued[a.token] = s.cfg.Now()
+	return 200, map[string]any{"access_token": a.token, "token_type": "bearer", "expires_in": 5184000}
 }
 
 // igAccountByToken is the Instagram account a token belongs to.

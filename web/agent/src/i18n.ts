@@ -43,7 +43,15 @@ export function t(key: MessageKey, params?: Record<string, string | number>): st
   return s;
 }
 
-const rtf = () => new Intl.RelativeTimeFormat(current, { numeric: "auto", style: "narrow" });
+// Intl formatters are slow to build (≈0.5 ms each) and an inbox page formats a hundred times: keep one per language and style.
+const formatters = new Map<string, Intl.RelativeTimeFormat | Intl.DateTimeFormat>();
+function cached<T extends Intl.RelativeTimeFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  const k = current + "|" + key;
+  let f = formatters.get(k);
+  if (!f) formatters.set(k, (f = make()));
+  return f as T;
+}
+const rtf = () => cached("rtf", () => new Intl.RelativeTimeFormat(current, { numeric: "auto", style: "narrow" }));
 
 /** ago renders a compact relative time ("5 min ago"). */
 export function ago(iso: string | undefined, now = Date.now()): string {
@@ -69,13 +77,13 @@ export function duration(ms: number): string {
 
 export function dateTime(iso: string, withTime = true): string {
   const d = new Date(iso);
-  return new Intl.DateTimeFormat(current, withTime
+  return cached(withTime ? "dt" : "d", () => new Intl.DateTimeFormat(current, withTime
     ? { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }
-    : { year: "numeric", month: "short", day: "numeric" }).format(d);
+    : { year: "numeric", month: "short", day: "numeric" })).format(d);
 }
 
 export function time(iso: string): string {
-  return new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
+  return cached("t", () => new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" })).format(new Date(iso));
 }
 
 export function dayLabel(iso: string): string {
@@ -84,5 +92,5 @@ export function dayLabel(iso: string): string {
   const yesterday = new Date(Date.now() - 86400000);
   if (d.toDateString() === today.toDateString()) return t("time.today");
   if (d.toDateString() === yesterday.toDateString()) return t("time.yesterday");
-  return new Intl.DateTimeFormat(current, { weekday: "long", month: "long", day: "numeric" }).format(d);
+  return cached("day", () => new Intl.DateTimeFormat(current, { weekday: "long", month: "long", day: "numeric" })).format(d);
 }

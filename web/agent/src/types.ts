@@ -90,6 +90,7 @@ export interface Attachment {
   caption?: string;
   storage_key?: string; // the node's own copy, served from /api/v1/files/<key>
   platform_id?: string; // the platform's media id, before the node fetched the file
+  fetch_error?: string; // the node gave up fetching it from the platform
 }
 
 export interface Message {

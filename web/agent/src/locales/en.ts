@@ -448,6 +448,7 @@ export const en = {
   "canned.addVariant": "Add a shorter text for",
   "canned.variantPlatform": "Channel of the shorter text",
   "canned.removeVariant": "Remove the {channel} text",
+  "attachment.fetchFailed": "Couldn't get it from the channel",
 };
 
 export type MessageKey = keyof typeof en;

@@ -450,4 +450,5 @@ export const zhCN: Record<MessageKey, string> = {
   "canned.addVariant": "添加更短文本：",
   "canned.variantPlatform": "更短文本的渠道",
   "canned.removeVariant": "移除 {channel} 文本",
+  "attachment.fetchFailed": "无法从渠道获取",
 };

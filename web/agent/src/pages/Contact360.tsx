@@ -52,7 +52,8 @@ export function Contact360Page({ contactId }: { contactId: number }) {
 /** Timeline is every ticket's messages as one story, newest first, each marked with its channel. */
 function Timeline({ view }: { view: View360 }) {
   const convs = new Map<number, Conversation>((view.conversations ?? []).map((c) => [c.id, c]));
-  const entries = [...(view.timeline ?? [])].reverse();
+  // The customer's story is what was said; activity lines stay in each ticket's own thread.
+  const entries = (view.timeline ?? []).filter((e) => e.kind !== "activity").reverse();
   const channels = new Set((view.conversations ?? []).map((c) => c.channel_id));
   return (
     <section class="c360-section">

@@ -143,10 +143,10 @@ function AttachmentView({ a }: { a: Attachment }) {
   if (!url) {
     // Inbound media the node has not fetched yet: a message.updated event brings its copy.
     return (
-      <span class="att-file att-pending" role="status">
-        <Icon name={isImage ? "eye" : "file"} />
+      <span class={"att-file " + (a.fetch_error ? "att-failed" : "att-pending")} role="status" title={a.fetch_error}>
+        <Icon name={a.fetch_error ? "alert" : isImage ? "eye" : "file"} />
         <span class="att-name">{name}</span>
-        <span class="att-size">{t("attachment.fetching")}</span>
+        <span class="att-size">{t(a.fetch_error ? "attachment.fetchFailed" : "attachment.fetching")}</span>
       </span>
     );
   }
