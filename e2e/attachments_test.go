@@ -169,6 +169,7 @@ func TestAttachments(t *testing.T) {
 	t.Run("too_large_for_the_channel_is_refused_before_upload", func(t *testing.T) {
 		refused(t, "Too large for API: at most 25 MB.")
 		screenshot(t, ctx, "composer-attachment-refused")
+		assertNamedControls(t, ctx, "composer with a file")
 		run(t, ctx, "remove it", chromedp.Click(chromedp.CSS(`.file-chip button`)), until(`!document.querySelector('.file-chip')`))
 	})
 

@@ -104,6 +104,16 @@ func TestContact360(t *testing.T) {
 		assertNamedControls(t, ctx, "contact 360")
 	})
 
+	t.Run("from_a_ticket_to_the_profile", func(t *testing.T) {
+		run(t, ctx, "ticket, then profile",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, ines.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`.contact-panel .cp-profile`)),
+			chromedp.Click(chromedp.CSS(`.contact-panel .cp-profile`)),
+			until(fmt.Sprintf(`location.pathname === '/contacts/%d'`, ines.ContactID)),
+			chromedp.WaitVisible(chromedp.CSS(`.tl-entry`)),
+		)
+	})
+
 	t.Run("in_chinese", func(t *testing.T) {
 		n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "zh-CN"}, nil)
 		defer n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "en"}, nil)
@@ -113,6 +123,9 @@ func TestContact360(t *testing.T) {
 			if !strings.Contains(heads, want) {
 				t.Errorf("headings %q lack %q", heads, want)
 			}
+		}
+		if consent := get(t, ctx, "consent", chromedp.Text(chromedp.CSS(`.consents`))); !strings.Contains(consent, "营销") || !strings.Contains(consent, "已同意") {
+			t.Errorf("consent in Chinese = %q", consent)
 		}
 	})
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/metrics"
 )
 
 // SMTPReceiver is Parley's own SMTP endpoint, for deployments where mail is
@@ -153,6 +155,7 @@ func (s *smtpSession) Logout() error { return nil }
 
 func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
 	if opts != nil && opts.Size > s.r.maxMessageBytes() {
+		rejected("too_large")
 		return errTooBig
 	}
 	s.from = from
@@ -163,9 +166,11 @@ func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	ok, err := s.r.accepts(to)
 	if err != nil {
 		s.r.logger().Error("email: checking a recipient failed; asked the sender to retry", "rcpt", to, "err", err)
+		rejected("unavailable")
 		return errTryLater
 	}
 	if !ok {
+		rejected("unknown_recipient")
 		return errNoSuchMailbox
 	}
 	s.rcpts = append(s.rcpts, to)
@@ -178,6 +183,7 @@ func (s *smtpSession) Data(body io.Reader) error {
 	data, err := io.ReadAll(body)
 	if err != nil {
 		if errors.Is(err, smtp.ErrDataTooLarge) {
+			rejected("too_large")
 			return errTooBig
 		}
 		return err
@@ -199,6 +205,7 @@ func (s *smtpSession) Data(body io.Reader) error {
 	defer cancel()
 	if err := s.r.deliver(ctx, s.rcpts, raw.Bytes()); err != nil {
 		s.r.logger().Error("email: delivering received mail failed; asked the sender to retry", "from", s.from, "err", err)
+		rejected("unavailable")
 		return errTryLater
 	}
 	return nil
@@ -218,6 +225,11 @@ func (r *SMTPReceiver) deliver(ctx context.Context, rcpts []string, raw []byte) 
 		return r.Deliver(ctx, raw)
 	}
 	return r.Router.DeliverMail(ctx, rcpts, raw)
+}
+
+// rejected counts mail the endpoint refused, beside refused webhooks.
+func rejected(reason string) {
+	metrics.InboundRejected.WithLabelValues(string(parley.PlatformEmail), reason).Inc()
 }
 
 // sanitizeTrace keeps a client-supplied name from breaking the header.

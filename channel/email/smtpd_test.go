@@ -17,6 +17,8 @@ import (
 	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/email/mailparse"
 	"github.com/parleyhq/parley/channel/email/mailtest"
+	"github.com/parleyhq/parley/metrics"
+	dto "github.com/prometheus/client_model/go"
 )
 
 const swaksBin = "/usr/bin/swaks"
@@ -134,9 +136,13 @@ func TestSMTPReceiver(t *testing.T) {
 	})
 	t.Run("refuses unknown recipients", func(t *testing.T) {
 		n := len(got.all())
+		counted := rejections("unknown_recipient")
 		out, ok := swaks(t, port, "--to", "sales@parley.example")
 		if ok || !strings.Contains(out, "550 5.1.1") {
 			t.Fatalf("accepted or wrong answer:\n%s", out)
+		}
+		if c := rejections("unknown_recipient"); c != counted+1 {
+			t.Errorf("refusals counted %v, want %v", c, counted+1)
 		}
 		if len(got.all()) != n {
 			t.Fatal("a refused mail was delivered")
@@ -197,4 +203,13 @@ func TestSMTPReceiverLimitsSessions(t *testing.T) {
 	if ok := <-greeted; !ok {
 		t.Fatal("the second client was greeted while the first session was open (or not at all)")
 	}
+}
+
+// rejections reads how many mails the endpoint refused for a reason.
+func rejections(reason string) float64 {
+	var m dto.Metric
+	if err := metrics.InboundRejected.WithLabelValues("email", reason).Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
 }

@@ -113,7 +113,13 @@ func TestRevokedTokenHoldsRepliesUntilReconnected(t *testing.T) {
 	if ch.StatusReason == "" {
 		t.Error("disconnected without a reason")
 	}
-	held := n.message(t, conv.ID, m.ID)
+	// The sender marks the channel first and then holds the reply (so a
+	// crash in between never leaves a held reply on an active channel).
+	var held *parley.Message
+	n.waitFor(t, "the reply to be held", func() bool {
+		held = n.message(t, conv.ID, m.ID)
+		return held.Status != parley.MessageSending
+	})
 	if held.Status != parley.MessageQueued || held.FailureReason == "" {
 		t.Fatalf("held reply = %s %q; want queued with the reason", held.Status, held.FailureReason)
 	}

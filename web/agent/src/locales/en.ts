@@ -449,6 +449,9 @@ export const en = {
   "canned.variantPlatform": "Channel of the shorter text",
   "canned.removeVariant": "Remove the {channel} text",
   "attachment.fetchFailed": "Couldn't get it from the channel",
+  "c360.purpose.marketing": "marketing",
+  "c360.purpose.notification": "notifications",
+  "contact.profile": "Full profile across channels",
 };
 
 export type MessageKey = keyof typeof en;

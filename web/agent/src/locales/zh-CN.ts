@@ -451,4 +451,7 @@ export const zhCN: Record<MessageKey, string> = {
   "canned.variantPlatform": "更短文本的渠道",
   "canned.removeVariant": "移除 {channel} 文本",
   "attachment.fetchFailed": "无法从渠道获取",
+  "c360.purpose.marketing": "营销",
+  "c360.purpose.notification": "通知",
+  "contact.profile": "跨渠道完整资料",
 };

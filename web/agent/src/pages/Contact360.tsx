@@ -97,7 +97,7 @@ function Consents({ view }: { view: View360 }) {
             <li class={c.granted ? "granted" : "refused"}>
               <PlatformIcon platform={c.platform} size={14} />
               <span>{platformInfo(c.platform).name}</span>
-              <span class="muted">{c.purpose}</span>
+              <span class="muted">{purposeLabel(c.purpose)}</span>
               <span class="spacer" />
               <span class={"pill " + (c.granted ? "status-open" : "status-closed")}>{t(c.granted ? "c360.granted" : "c360.refused")}</span>
               <time class="muted" dateTime={c.updated_at} title={c.source ?? ""}>{ago(c.updated_at)}</time>
@@ -235,7 +235,8 @@ function Suggestions({ contactId, onMerged }: { contactId: number; onMerged: () 
           </a>
           <ul class="evidence">
             {(s.evidence ?? []).map((e) => (
-              <li><strong>{t(("c360.evidence." + e.kind) as MessageKey) || e.kind}</strong> <span>{e.value}</span> <span class="muted">{e.detail}</span></li>
+              // The server's detail is English prose: offered on hover, the line itself is in the agent's language.
+              <li title={e.detail}><strong>{evidenceLabel(e.kind)}</strong> <span>{e.value}</span></li>
             ))}
           </ul>
           <div class="suggestion-actions">
@@ -247,3 +248,10 @@ function Suggestions({ contactId, onMerged }: { contactId: number; onMerged: () 
     </section>
   );
 }
+
+const known = (key: string, fallback: string) => {
+  const text = t(key as MessageKey);
+  return text === key ? fallback : text;
+};
+const evidenceLabel = (kind: string) => known("c360.evidence." + kind, kind);
+const purposeLabel = (purpose: string) => known("c360.purpose." + purpose, purpose);

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
 import { ago, t, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
-import { navigate } from "../router";
+import { link, navigate } from "../router";
 import { toast } from "../store";
 import type { Contact, Conversation } from "../types";
 import { Avatar, Field, Spinner, StatusPill, errorText } from "../ui/common";
@@ -39,6 +39,7 @@ export function ContactPanel({ contactId, currentId, onClose, wide }: { contactI
         <div class="cp-title">
           <h3>{contact.name || t("contact.unknown")}</h3>
           {contact.company && <span class="muted">{contact.company}</span>}
+          {!wide && <a {...link(`/contacts/${contact.id}`)} class="cp-profile">{t("contact.profile")}</a>}
         </div>
         {contact.tier && <span class={"tier tier-" + contact.tier}>{contact.tier.toUpperCase()}</span>}
         {onClose && <button type="button" class="btn ghost icon-only cp-close" aria-label={t("common.close")} onClick={onClose}><Icon name="x" /></button>}
