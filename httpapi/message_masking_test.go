@@ -96,6 +96,18 @@ func TestMailAddressesInMessagesFollowTheFieldPolicy(t *testing.T) {
 			t.Fatalf("stored reply Cc %q, want the stored addresses %q", got, mailCc)
 		}
 	})
+	t.Run("retrying a failed reply answers with the Cc masked", func(t *testing.T) {
+		failed := &parley.Message{ConversationID: conv.ID, ChannelID: conv.ChannelID, Platform: parley.PlatformEmail, ContactID: &conv.ContactID,
+			Direction: parley.DirectionOut, Kind: parley.KindText, Body: "retry me", Status: parley.MessageFailed,
+			AuthorAgentID: &te.MemberAgent.ID, Metadata: map[string]string{email.MetaCc: mailCc}}
+		if err := te.Store.CreateMessage(context.Background(), failed); err != nil {
+			t.Fatal(err)
+		}
+		rec := Do(t, te.Srv, Req{Method: "POST", Path: "/api/v1/messages/" + itoa(failed.ID) + "/retry", Token: te.Member})
+		if rec.Code != http.StatusOK || leaksMailAddresses(rec.Body.String()) || !strings.Contains(rec.Body.String(), "b***@example.com") {
+			t.Fatalf("retry: %d %s", rec.Code, rec.Body)
+		}
+	})
 	t.Run("the published event keeps the addresses for the hub to mask per socket", func(t *testing.T) {
 		te.Events.mu.Lock()
 		defer te.Events.mu.Unlock()
