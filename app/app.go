@@ -94,6 +94,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	// The widget's adapter asks the handler whether a visitor is on the page
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
+	a.Adapters.RegisterPreparer(parley.PlatformWidget, widget.PrepareChannel)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
 		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, FieldPolicy: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every
