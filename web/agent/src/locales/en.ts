@@ -472,6 +472,17 @@ export const en = {
   "c360.source.unverified_identity": "unverified identity",
   "c360.source.contact_record": "on the contact record",
   "c360.source.claim": "typed by the customer (unverified)",
+  // web3: comment reply mode, disconnected-channel banner
+  "replyMode.label": "Reply visibility",
+  "replyMode.public": "Reply publicly",
+  "replyMode.private": "Reply privately (Messenger)",
+  "replyMode.alreadySent": "A private reply was already sent to this comment; Meta allows one.",
+  "replyMode.expired": "Private replies are possible only within 7 days of the comment.",
+  "channelDown.text": "Channel {name} is disconnected: {reason}",
+  "channelDown.noReason": "no reason given",
+  "channelDown.reconnect": "Reconnect",
+  "channelDown.label": "Disconnected channels",
 };
+
 
 export type MessageKey = keyof typeof en;

@@ -474,4 +474,15 @@ export const zhCN: Record<MessageKey, string> = {
   "c360.source.unverified_identity": "未验证的身份",
   "c360.source.contact_record": "联系人资料中",
   "c360.source.claim": "客户自己输入（未验证）",
+  // web3: comment reply mode, disconnected-channel banner
+  "replyMode.label": "回复可见性",
+  "replyMode.public": "公开回复",
+  "replyMode.private": "私信回复（Messenger）",
+  "replyMode.alreadySent": "已对此评论发送过私信回复；Meta 只允许一条。",
+  "replyMode.expired": "只能在评论后 7 天内私信回复。",
+  "channelDown.text": "渠道 {name} 已断开：{reason}",
+  "channelDown.noReason": "未提供原因",
+  "channelDown.reconnect": "重新连接",
+  "channelDown.label": "已断开的渠道",
 };
+
