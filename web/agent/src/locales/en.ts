@@ -512,6 +512,16 @@ export const en = {
   "widgetSettings.hint.allowed_origins": "Sites allowed to embed the widget, comma-separated, e.g. https://example.com",
   "widgetSettings.identitySecret": "Identity secret",
   "widgetSettings.identitySecretHint": "Signs signed-in users (data-user-hash). At least 16 characters. Write-only: leave empty to keep the current one.",
+  "newEmail.button": "New e-mail",
+  "newEmail.title": "New e-mail conversation",
+  "newEmail.channel": "From (e-mail channel)",
+  "newEmail.to": "To",
+  "newEmail.toContactHint": "Leave empty to write to the contact's known address.",
+  "newEmail.name": "Name (for a new contact)",
+  "newEmail.subject": "Subject",
+  "newEmail.body": "Message",
+  "newEmail.send": "Send",
+  "newEmail.queued": "E-mail queued",
 };
 
 

@@ -514,5 +514,15 @@ export const zhCN: Record<MessageKey, string> = {
   "widgetSettings.hint.allowed_origins": "允许嵌入小部件的网站，逗号分隔，例如 https://example.com",
   "widgetSettings.identitySecret": "身份密钥",
   "widgetSettings.identitySecretHint": "用于签名已登录用户（data-user-hash）。至少 16 个字符。只写：留空则保留当前密钥。",
+  "newEmail.button": "新邮件",
+  "newEmail.title": "新建邮件会话",
+  "newEmail.channel": "发件渠道（邮件）",
+  "newEmail.to": "收件人",
+  "newEmail.toContactHint": "留空则发送到联系人已知的地址。",
+  "newEmail.name": "姓名（新联系人）",
+  "newEmail.subject": "主题",
+  "newEmail.body": "内容",
+  "newEmail.send": "发送",
+  "newEmail.queued": "邮件已排队发送",
 };
 
