@@ -65,4 +65,21 @@ func TestStartAnEmailConversation(t *testing.T) {
 	if contact.Name != "Noor Haddad" || contact.Email != "noor@customer.example" {
 		t.Errorf("contact %q <%s>", contact.Name, contact.Email)
 	}
+
+	run(t, ctx, "from the contact page, to the contact's known address",
+		chromedp.Navigate(fmt.Sprintf("%s/contacts/%d", n.Base, contact.ID)),
+		chromedp.WaitVisible(chromedp.CSS(`.c360-actions .new-email`)),
+		chromedp.Click(chromedp.CSS(`.c360-actions .new-email`)),
+		chromedp.WaitVisible(chromedp.CSS(`.new-email-form`)),
+		chromedp.SendKeys(chromedp.CSS(`.new-email-form input[name=subject]`), "Follow-up"),
+		chromedp.SendKeys(chromedp.CSS(`.new-email-form textarea[name=body]`), "Did the part arrive?"),
+		chromedp.Click(chromedp.CSS(`.new-email-form .btn.primary`)),
+		chromedp.WaitVisible(xpathText("*[contains(@class,'msg')]", "Did the part arrive?")),
+	)
+	second := n.MustWaitConversations(t, 2)
+	for _, c := range second {
+		if c.ID != conv.ID && (c.ContactID != contact.ID || c.Subject != "Follow-up") {
+			t.Errorf("second ticket: contact %d subject %q, want contact %d", c.ContactID, c.Subject, contact.ID)
+		}
+	}
 }
