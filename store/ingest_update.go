@@ -29,7 +29,7 @@ func (b *ingestBatch) applyOthers(ctx context.Context) error {
 
 // applyReceipt moves our messages' delivery status forward: those named by
 // Targets, and every outbound message to the sender on this channel sent
-// at or before Watermark.
+// at or before Watermark. The watermark is kept for sends recorded later.
 func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent) ([]*parley.Message, error) {
 	if ev.Status.Rank() == 0 && ev.Status != parley.MessageFailed {
 		b.t.s.log.Warn("ingest: skipping receipt with unknown status", "status", ev.Status)
@@ -55,6 +55,9 @@ func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent)
 		if !ok {
 			return updated, nil
 		}
+		if err := b.t.lockWatermark(ctx, ev.ChannelID, contactID); err != nil {
+			return nil, err
+		}
 		var args argList
 		set := b.receiptSet(ev, &args)
 		q := `UPDATE messages SET ` + set + ` WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = ` +
@@ -65,6 +68,9 @@ func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent)
 			return nil, err
 		}
 		updated = append(updated, msgs...)
+		if err := b.keepWatermark(ctx, ev, contactID); err != nil {
+			return nil, err
+		}
 	}
 	return updated, nil
 }

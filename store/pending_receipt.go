@@ -214,12 +214,16 @@ func (t *tx) applyPendingReceipts(ctx context.Context, m *parley.Message) (*parl
 }
 
 // ExpirePendingReceipts drops receipts older than before that no message
-// claimed, and reports how many.
+// claimed, and reports how many. Receipt watermarks received before then
+// go too: a send recorded that late is not the one they were about.
 func (s *Store) ExpirePendingReceipts(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(t *tx) (err error) {
-		n, err = t.exec(ctx, `DELETE FROM pending_receipts WHERE received_at < $1`, before)
-		return t.s.wrap(err, "expiring pending receipts")
+		if n, err = t.exec(ctx, `DELETE FROM pending_receipts WHERE received_at < $1`, before); err != nil {
+			return t.s.wrap(err, "expiring pending receipts")
+		}
+		_, err = t.exec(ctx, `DELETE FROM receipt_watermarks WHERE received_at < $1`, before)
+		return t.s.wrap(err, "expiring receipt watermarks")
 	})
 	return int(n), err
 }
