@@ -132,6 +132,38 @@ func testIngest(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("unverified e-mail sender does not join the contact of its address", func(t *testing.T) {
+		st := open(t)
+		mail := MustCreateChannel(t, st, parley.PlatformEmail)
+		vip := &parley.Contact{Name: "VIP", Identities: []*parley.Identity{{Kind: parley.IdentityEmail, Value: "ceo@bigcorp.example", Verified: true}}}
+		if err := st.CreateContact(ctx, vip); err != nil {
+			t.Fatal(err)
+		}
+		spoofed := MessageEvent(mail, "CEO@bigcorp.example", "spoof-1@evil.example", "wire the money", base)
+		spoofed.Sender.Verified = false
+		again := MessageEvent(mail, "ceo@bigcorp.example", "spoof-2@evil.example", "urgently", base.Add(time.Minute))
+		again.Sender.Verified = false
+		res := MustIngest(t, st, spoofed)
+		res = append(res, MustIngest(t, st, again)...)
+		if res[0].Contact.ID == vip.ID || !res[0].ContactCreated {
+			t.Fatalf("spoofed From joined the VIP: %+v", res[0])
+		}
+		if res[1].Contact.ID != res[0].Contact.ID || res[1].Conversation.ID != res[0].Conversation.ID {
+			t.Fatalf("the same unverified sender split: %+v / %+v", res[0], res[1])
+		}
+		c, err := st.FindContactByID(ctx, res[0].Contact.ID)
+		if err != nil || len(c.Identities) != 1 || c.Identities[0].Verified || c.Identities[0].ScopeChannelID != mail.ID {
+			t.Fatalf("spoofer's identities = %+v, %v; want one unverified, scoped to the channel", c.Identities, err)
+		}
+		if o, _ := st.FindContactByID(ctx, vip.ID); len(o.Identities) != 1 {
+			t.Fatalf("VIP identities = %+v", o.Identities)
+		}
+		verified := MustIngest(t, st, MessageEvent(mail, "ceo@bigcorp.example", "real-1@bigcorp.example", "hello", base.Add(2*time.Minute)))[0]
+		if verified.Contact.ID != vip.ID {
+			t.Fatalf("authenticated mail did not reach the VIP: %+v", verified)
+		}
+	})
+
 	t.Run("resolved ticket reopens, closed ticket is replaced", func(t *testing.T) {
 		st := open(t)
 		ch := MustCreateChannel(t, st, parley.PlatformMessenger)
