@@ -236,7 +236,7 @@ func (s *Server) connectWhatsApp(ctx context.Context, r *http.Request, req whats
 	}
 	callback := m.publicURL() + "/hooks/whatsapp/" + strconv.FormatInt(ch.ID, 10)
 	if err := app.SubscribeWABA(ctx, req.WABAID, tok.AccessToken, callback, secrets["verify_token"]); err != nil {
-		reason := "webhook subscription failed: " + parley.ErrorMessage(err)
+		reason := parley.WebhookSubscriptionFailed + parley.ErrorMessage(err)
 		status := parley.ChannelDisconnected
 		_, _ = s.store.UpdateChannel(ctx, ch.ID, parley.ChannelUpdate{Status: &status, StatusReason: &reason})
 		s.channels.forget(ch.ID)
