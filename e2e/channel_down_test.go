@@ -41,6 +41,14 @@ func TestDisconnectedChannelBanner(t *testing.T) {
 	run(t, ctx, "reconnect link", chromedp.WaitVisible(chromedp.CSS(sel+" a")), chromedp.Click(chromedp.CSS(sel+" a")),
 		until(`location.pathname === '/admin/channels'`))
 
+	// A channel this tab never listed (created elsewhere, without an event) shows up too.
+	other := &parley.Channel{Platform: parley.PlatformAPI, Name: "Legacy shop", Status: parley.ChannelActive, Config: n.Channel.Config}
+	if err := n.App.Store.CreateChannel(t.Context(), other); err != nil {
+		t.Fatal(err)
+	}
+	n.Do(t, "PATCH", fmt.Sprintf("/api/v1/channels/%d", other.ID), map[string]any{"status": parley.ChannelDisconnected, "status_reason": "revoked"}, &parley.Channel{})
+	run(t, ctx, "unlisted channel", chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.channel-down[data-channel="%d"]`, other.ID))))
+
 	n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "zh-CN"}, nil)
 	run(t, ctx, "chinese", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(sel)))
 	if zh := get(t, ctx, "banner zh", chromedp.Text(chromedp.CSS(sel))); !strings.Contains(zh, "渠道 "+n.Channel.Name+" 已断开：token expired") {

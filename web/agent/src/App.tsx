@@ -110,7 +110,8 @@ function handleEvent(e: ServerEvent) {
       if (e.message?.direction === "in" && me) maybeNotify(e);
       break;
     case "channel.updated":
-      if (e.channel) channelsStore.set((cs) => cs.map((c) => (c.id === e.channel!.id ? e.channel! : c)));
+      // A channel this tab has not listed yet (created elsewhere) joins the list, so its status shows too.
+      if (e.channel) channelsStore.set((cs) => (cs.some((c) => c.id === e.channel!.id) ? cs.map((c) => (c.id === e.channel!.id ? e.channel! : c)) : [...cs, e.channel!]));
       break;
     case "presence":
       if (e.presence) {

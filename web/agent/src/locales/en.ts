@@ -476,6 +476,7 @@ export const en = {
   "replyMode.label": "Reply visibility",
   "replyMode.public": "Reply publicly",
   "replyMode.private": "Reply privately (Messenger)",
+  "replyMode.privateInstagram": "Reply privately (Direct message)",
   "replyMode.alreadySent": "A private reply was already sent to this comment; Meta allows one.",
   "replyMode.expired": "Private replies are possible only within 7 days of the comment.",
   "channelDown.text": "Channel {name} is disconnected: {reason}",

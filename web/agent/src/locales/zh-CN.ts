@@ -478,6 +478,7 @@ export const zhCN: Record<MessageKey, string> = {
   "replyMode.label": "回复可见性",
   "replyMode.public": "公开回复",
   "replyMode.private": "私信回复（Messenger）",
+  "replyMode.privateInstagram": "私信回复（Direct 私信）",
   "replyMode.alreadySent": "已对此评论发送过私信回复；Meta 只允许一条。",
   "replyMode.expired": "只能在评论后 7 天内私信回复。",
   "channelDown.text": "渠道 {name} 已断开：{reason}",

@@ -148,7 +148,7 @@ export function Composer({ conv, onSent, messages }: { conv: Conversation; onSen
               : t("window.closedHumanAgent", { channel: info.name })}
         </p>
       )}
-      {comments && <ReplyModeToggle mode={sendMode} setMode={setReplyMode} blocked={blocked} />}
+      {comments && <ReplyModeToggle mode={sendMode} setMode={setReplyMode} blocked={blocked} instagram={conv.platform === "instagram"} />}
       {canned.length > 0 && (
         <ul class="canned" role="listbox" aria-label={t("canned.label")}>
           {canned.map((c, i) => (

@@ -23,7 +23,7 @@ export function privateBlocked(conv: Conversation, messages: Message[] | null | 
   return null;
 }
 
-export function ReplyModeToggle({ mode, setMode, blocked }: { mode: ReplyMode; setMode: (m: ReplyMode) => void; blocked: string | null }) {
+export function ReplyModeToggle({ mode, setMode, blocked, instagram }: { mode: ReplyMode; setMode: (m: ReplyMode) => void; blocked: string | null; instagram: boolean }) {
   return (
     <div class="reply-mode" role="radiogroup" aria-label={t("replyMode.label")}>
       <label>
@@ -32,7 +32,7 @@ export function ReplyModeToggle({ mode, setMode, blocked }: { mode: ReplyMode; s
       </label>
       <label class={blocked ? "disabled" : ""} title={blocked ?? undefined}>
         <input type="radio" name="reply-mode" value="private" checked={mode === "private"} disabled={!!blocked} onChange={() => setMode("private")} />
-        {t("replyMode.private")}
+        {t(instagram ? "replyMode.privateInstagram" : "replyMode.private")}
       </label>
       {blocked && <span class="reply-mode-why">{blocked}</span>}
     </div>
