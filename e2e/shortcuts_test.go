@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,10 +12,21 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// atTicket waits until the address shows the ticket open.
+// atTicket waits until the ticket is open and the screen's effects (which
+// register the shortcuts for the new position) have run: Preact runs them
+// after the next frame.
 func atTicket(id int64) chromedp.Action[chromedp.Void] {
-	return until(fmt.Sprintf(`location.pathname === '/inbox/all/%d' && !!document.querySelector('.conv-head')`, id))
+	return chromedp.Steps(
+		until(fmt.Sprintf(`location.pathname === '/inbox/all/%d' && !!document.querySelector('.conv-head') && !!document.querySelector('.conv-row.open[data-conversation="%d"]')`, id, id)),
+		settle,
+	)
 }
+
+// settle waits two frames and a task, after which Preact's pending effects have run.
+var settle = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := chromedp.Evaluate[bool](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true)))))`, chromedp.EvalAwaitPromise)(ctx, t)
+	return err
+})
 
 // blur leaves no field focused, as when the agent clicks on the page.
 var blur = eval(`document.activeElement && document.activeElement.blur()`)
