@@ -253,19 +253,19 @@ func TestInboxLive(t *testing.T) {
 		for _, id := range []int64{b.ID, c.ID} {
 			var cur parley.Conversation
 			n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d", id), nil, &cur)
-			if !containsString(cur.Tags, "vip") {
+			if !hasTag(cur.Tags, "vip") {
 				t.Fatalf("ticket %d tags %v after bulk tag vip", id, cur.Tags)
 			}
 		}
 		var untouched parley.Conversation
 		n.Do(t, "GET", fmt.Sprintf("/api/v1/conversations/%d", a.ID), nil, &untouched)
-		if containsString(untouched.Tags, "vip") {
+		if hasTag(untouched.Tags, "vip") {
 			t.Fatal("bulk tag reached a ticket that was not selected")
 		}
 	})
 }
 
-func containsString(list []string, s string) bool {
+func hasTag(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
 			return true

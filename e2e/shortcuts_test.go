@@ -18,18 +18,18 @@ import (
 func atTicket(id int64) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		until(fmt.Sprintf(`location.pathname === '/inbox/all/%d' && !!document.querySelector('.conv-head') && !!document.querySelector('.conv-row.open[data-conversation="%d"]')`, id, id)),
-		settle,
+		afterEffects,
 	)
 }
 
-// settle waits two frames and a task, after which Preact's pending effects have run.
-var settle = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+// afterEffects waits two frames and a task, after which Preact's pending effects have run.
+var afterEffects = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 	_, err := chromedp.Evaluate[bool](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true)))))`, chromedp.EvalAwaitPromise)(ctx, t)
 	return err
 })
 
-// blur leaves no field focused, as when the agent clicks on the page.
-var blur = eval(`document.activeElement && document.activeElement.blur()`)
+// blurField leaves no field focused, as when the agent clicks on the page.
+var blurField = eval(`document.activeElement && document.activeElement.blur()`)
 
 // TestKeyboardShortcuts drives the workspace from the keyboard alone: j/k
 // move through the list, r and n focus the reply or note box, e resolves, a
@@ -51,13 +51,13 @@ func TestKeyboardShortcuts(t *testing.T) {
 		chromedp.Navigate(n.Base+"/inbox/all"),
 		until(`document.querySelectorAll('.conv-list .conv-row').length === 3`),
 		eval(`localStorage.setItem('parley.filters', '{}')`),
-		blur,
+		blurField,
 	)
 
 	t.Run("j_and_k_move", func(t *testing.T) {
-		run(t, ctx, "j opens the first", chromedp.KeyEvent("j"), atTicket(first.ID), blur)
-		run(t, ctx, "j moves down", chromedp.KeyEvent("j"), atTicket(second.ID), blur)
-		run(t, ctx, "k moves up", chromedp.KeyEvent("k"), atTicket(first.ID), blur)
+		run(t, ctx, "j opens the first", chromedp.KeyEvent("j"), atTicket(first.ID), blurField)
+		run(t, ctx, "j moves down", chromedp.KeyEvent("j"), atTicket(second.ID), blurField)
+		run(t, ctx, "k moves up", chromedp.KeyEvent("k"), atTicket(first.ID), blurField)
 	})
 
 	t.Run("r_focuses_reply", func(t *testing.T) {
@@ -103,13 +103,13 @@ func TestKeyboardShortcuts(t *testing.T) {
 	})
 
 	t.Run("a_opens_assign", func(t *testing.T) {
-		run(t, ctx, "a", blur, chromedp.KeyEvent("a"), chromedp.WaitVisible(chromedp.CSS(`.assign-menu`)))
-		run(t, ctx, "Escape closes it", chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.assign-menu`)), blur)
+		run(t, ctx, "a", blurField, chromedp.KeyEvent("a"), chromedp.WaitVisible(chromedp.CSS(`.assign-menu`)))
+		run(t, ctx, "Escape closes it", chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.assign-menu`)), blurField)
 	})
 
 	t.Run("question_mark_opens_help", func(t *testing.T) {
 		run(t, ctx, "?", chromedp.KeyEvent("?"), chromedp.WaitVisible(chromedp.CSS(`.modal .keys`)),
-			chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.modal`)), blur)
+			chromedp.KeyEvent("\x1b"), chromedp.WaitNotPresent(chromedp.CSS(`.modal`)), blurField)
 	})
 
 	t.Run("slash_focuses_search", func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 			until(`location.pathname === '/search'`),
 			until(`document.activeElement.id === 'search-input'`),
 		)
-		run(t, ctx, "/ on the search page", blur, until(`document.activeElement.id !== 'search-input'`),
+		run(t, ctx, "/ on the search page", blurField, until(`document.activeElement.id !== 'search-input'`),
 			chromedp.KeyEvent("/"), until(`document.activeElement.id === 'search-input'`))
 	})
 }
