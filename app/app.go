@@ -85,14 +85,16 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (_ *App, err erro
 	registerChannels(a.Adapters, a.mailFiles())
 	if a.Widget, err = widget.NewHandler(widget.Config{
 		Store: a.Store, Inbound: a.Bus, Events: a.Bus, Presence: a.Bus, Adapters: a.Adapters,
-		FilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
+		Files: a.Files, LegacyFilesDir: filepath.Join(cfg.DataDir, "files"), PublicURL: cfg.PublicURL, Logger: logger,
 		FileURL: func(key string) string { return a.FileURLs.URL(key, time.Now()) },
 	}); err != nil {
 		return nil, err
 	}
+	a.moveLegacyWidgetUploads(ctx)
 	// The widget's adapter asks the handler whether a visitor is on the page
 	// (else a reply may go out by e-mail), so it is registered from it.
 	a.Adapters.Register(parley.PlatformWidget, a.Widget.NewAdapter)
+	a.Adapters.RegisterPreparer(parley.PlatformWidget, widget.PrepareChannel)
 	if a.Hub, err = realtime.NewHub(realtime.Config{
 		Events: a.Bus, Presence: a.Bus, Agents: a.Store, Conversations: a.Store, FieldPolicy: a.Store, NodeID: cfg.NodeID, Logger: logger,
 		// A processed inbound batch (up to inboundBatch events) reaches every

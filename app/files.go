@@ -14,8 +14,9 @@ import (
 	"github.com/parleyhq/parley/pipeline"
 )
 
-// openFiles opens the attachment store under DataDir/files (beside the
-// widget's own uploads in files/widget) and the signer of its public links,
+// openFiles opens the attachment store under DataDir/files (where
+// files/widget held the widget's uploads from before it used the store;
+// moveLegacyWidgetUploads moves them in) and the signer of its public links,
 // keyed by the instance secret so every node signs alike.
 func (a *App) openFiles() error {
 	var err error
@@ -93,4 +94,17 @@ func (m *mailFiles) load(ctx context.Context, att parley.Attachment) ([]byte, er
 		return nil, parley.WrapError(parley.EUNAVAILABLE, err, "reading %s", att.Filename)
 	}
 	return data, nil
+}
+
+// moveLegacyWidgetUploads moves the widget's uploads from before it used
+// the file store into it, so erasing a visitor's contact deletes them too.
+// A failure only leaves files where they were (still served), so it does
+// not stop the node.
+func (a *App) moveLegacyWidgetUploads(ctx context.Context) {
+	n, err := a.Widget.MigrateLegacyUploads(ctx)
+	if err != nil {
+		a.Logger.WarnContext(ctx, "moving legacy widget uploads into the file store", "err", err)
+	} else if n > 0 {
+		a.Logger.InfoContext(ctx, "moved legacy widget uploads into the file store", "files", n)
+	}
 }

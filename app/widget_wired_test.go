@@ -77,3 +77,35 @@ func decode(t testing.TB, res *http.Response, v any) {
 		t.Fatal(err)
 	}
 }
+
+// TestChannelsAreCheckedWhenCreated: a widget channel created without an
+// identity secret (as the admin UI does) gets one and works; a channel its
+// adapter cannot run is refused with the adapter's reason, not stored as
+// active and silently broken.
+func TestChannelsAreCheckedWhenCreated(t *testing.T) {
+	a := mustNewApp(t, nil)
+	c := mustSignIn(t, a)
+	var ch parley.Channel
+	c.do("POST", "/api/v1/channels", map[string]any{"platform": "widget", "name": "Site from the admin UI"}, &ch)
+	res, err := http.Get("http://" + a.Addr() + "/widget/v1/channels/" + itoa(ch.ID) + "/config")
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("config of a widget channel created without a secret: %v %v", err, res.StatusCode)
+	}
+	res.Body.Close()
+	stored, err := a.Store.FindChannelByID(context.Background(), ch.ID)
+	if err != nil || len(stored.Secrets[widget.SecretIdentity]) < widget.MinSecretLength {
+		t.Fatalf("stored identity secret %q, %v", stored.Secrets[widget.SecretIdentity], err)
+	}
+
+	bad := map[string]any{"platform": "widget", "name": "Bad colour", "config": map[string]string{widget.ConfigColor: "not-a-colour"}}
+	if code := c.status("POST", "/api/v1/channels", bad); code != http.StatusBadRequest {
+		t.Fatalf("a widget channel with an invalid colour: %d, want 400", code)
+	}
+	var list struct{ Items []parley.Channel }
+	c.do("GET", "/api/v1/channels", nil, &list)
+	for _, got := range list.Items {
+		if got.Name == "Bad colour" {
+			t.Fatalf("the refused channel was stored: %+v", got)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 type Registry struct {
 	mu        sync.Mutex
 	factories map[parley.Platform]parley.AdapterFactory
+	preparers map[parley.Platform]func(*parley.Channel) error
 	cache     map[int64]cached
 }
 
@@ -26,7 +27,8 @@ type cached struct {
 
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry {
-	return &Registry{factories: map[parley.Platform]parley.AdapterFactory{}, cache: map[int64]cached{}}
+	return &Registry{factories: map[parley.Platform]parley.AdapterFactory{},
+		preparers: map[parley.Platform]func(*parley.Channel) error{}, cache: map[int64]cached{}}
 }
 
 // Register makes platform p available; a second registration replaces the first.
@@ -34,6 +36,34 @@ func (r *Registry) Register(p parley.Platform, f parley.AdapterFactory) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.factories[p] = f
+}
+
+// RegisterPreparer gives platform p a step that completes a new channel
+// before it is stored, such as generating a secret Parley itself owns.
+func (r *Registry) RegisterPreparer(p parley.Platform, prepare func(*parley.Channel) error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.preparers[p] = prepare
+}
+
+// PrepareChannel completes a new channel with its platform's preparer, if
+// it has one, and checks that its adapter can be built from the result, so
+// that an admin learns at once what is missing instead of from a channel
+// that never works.
+func (r *Registry) PrepareChannel(ch *parley.Channel) error {
+	r.mu.Lock()
+	prepare, f := r.preparers[ch.Platform], r.factories[ch.Platform]
+	r.mu.Unlock()
+	if f == nil {
+		return parley.Errorf(parley.EUNSUPPORTED, "no adapter for platform %q", ch.Platform)
+	}
+	if prepare != nil {
+		if err := prepare(ch); err != nil {
+			return err
+		}
+	}
+	_, err := f(ch)
+	return err
 }
 
 // Platforms lists the registered platforms, sorted.

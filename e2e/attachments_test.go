@@ -77,8 +77,18 @@ func TestAttachments(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`.msg.in .att-image img`)),
 			until(`document.querySelector('.msg.in .att-image img').naturalWidth === 240`),
 			chromedp.WaitVisible(chromedp.CSS(`.msg.in audio.att-audio`)),
-			chromedp.WaitVisible(xpathText("a[contains(@class,'att-file')]", "receipt.pdf")),
+			chromedp.WaitVisible(xpathText("span[contains(@class,'att-file')]", "receipt.pdf")),
 		)
+		// Files come with "CSP: sandbox", which Chrome's PDF viewer may refuse inline: Download must not depend on it.
+		chip := get(t, ctx, "file chip", chromedp.Evaluate[map[string]any](`(() => {
+		  const chip = [...document.querySelectorAll('.msg.in .att-file')].find((e) => e.textContent.includes('receipt.pdf'));
+		  const open = chip.querySelector('a.att-open'), dl = chip.querySelector('a.att-download');
+		  return {openTarget: open && open.target, openDownload: open && open.hasAttribute('download'), download: dl && dl.getAttribute('download'),
+		    label: dl && dl.getAttribute('aria-label'), same: !!(open && dl && open.href === dl.href)};
+		})()`))
+		if chip["openTarget"] != "_blank" || chip["openDownload"] != false || chip["download"] != "receipt.pdf" || chip["label"] != "Download receipt.pdf" || chip["same"] != true {
+			t.Errorf("file chip = %v, want Open in a new tab and a Download link saving receipt.pdf", chip)
+		}
 		run(t, ctx, "lightbox opens and closes",
 			chromedp.Click(chromedp.CSS(`.msg.in .att-image`)),
 			chromedp.WaitVisible(chromedp.CSS(`.modal .lightbox img`)),
@@ -178,5 +188,9 @@ func TestAttachments(t *testing.T) {
 		defer n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "en"}, nil)
 		run(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`#composer-text`)))
 		refused(t, "对 API 来说太大：最大 25 MB。")
+		label := get(t, ctx, "download label", chromedp.Evaluate[string](`[...document.querySelectorAll('.msg.in a.att-download')].map((a) => a.getAttribute('aria-label')).join('|')`))
+		if label != "下载 receipt.pdf" {
+			t.Errorf("download link in Chinese = %q", label)
+		}
 	})
 }

@@ -55,7 +55,20 @@ func TestContact360(t *testing.T) {
 		if !strings.Contains(evidence, "Same e-mail") || !strings.Contains(evidence, "ines@example.pt") {
 			t.Errorf("evidence = %q, want the shared e-mail", evidence)
 		}
+		// Where each contact has the e-mail comes as codes, said in the agent's language (not the server's English detail).
+		where := get(t, ctx, "evidence detail", chromedp.Text(chromedp.CSS(`.suggestion .evidence-detail`)))
+		if !strings.HasPrefix(where, "This one: ") || !strings.Contains(where, "; the other: ") || strings.Contains(where, "this contact:") {
+			t.Errorf("evidence detail = %q", where)
+		}
 		screenshot(t, ctx, "contact-suggestion")
+		n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "zh-CN"}, nil)
+		run(t, ctx, "in Chinese", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.suggestion .evidence-detail`)))
+		whereZh := get(t, ctx, "evidence detail in Chinese", chromedp.Text(chromedp.CSS(`.suggestion .evidence-detail`)))
+		n.Do(t, "PATCH", "/api/v1/me", map[string]any{"language": "en"}, nil)
+		if !strings.HasPrefix(whereZh, "此联系人：") || strings.Contains(whereZh, "contact") {
+			t.Errorf("evidence detail in Chinese = %q", whereZh)
+		}
+		run(t, ctx, "back in English", chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS(`.suggestion .evidence-detail`)))
 		run(t, ctx, "not the same person",
 			chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf(`.suggestion[data-contact="%d"]`, stranger.ContactID))),
 			chromedp.Click(fmt.Sprintf(`//article[@data-contact='%d']//button[contains(., 'Not the same person')]`, stranger.ContactID)),
@@ -94,8 +107,17 @@ func TestContact360(t *testing.T) {
 		if len(channels) != 2 || channels[0] != "Returns portal" || channels[1] != "Order system" {
 			t.Errorf("timeline channels = %q", channels)
 		}
+		// The customers wrote one and three hours ago; the node stored it just now: the timeline tells the former.
+		ages := get(t, ctx, "timeline times", chromedp.Evaluate[[]float64](`[...document.querySelectorAll('.tl-entry time')].map((e) => (Date.now() - Date.parse(e.dateTime)) / 60000)`))
+		labels := get(t, ctx, "timeline labels", chromedp.Evaluate[[]string](`[...document.querySelectorAll('.tl-entry time')].map((e) => e.textContent)`))
+		if len(ages) != 2 || ages[0] < 50 || ages[1] < 170 {
+			t.Errorf("timeline entries are %v minutes old (%q), want about 60 and 180", ages, labels)
+		}
 		if !strings.Contains(consent, "Opted in") || !strings.Contains(consent, "marketing") {
 			t.Errorf("consent = %q", consent)
+		}
+		if note := get(t, ctx, "csat", chromedp.Text(chromedp.CSS(`.csat-note`))); note != "No surveys have been sent yet: ratings appear here once surveys exist." {
+			t.Errorf("CSAT note = %q", note)
 		}
 		if !strings.Contains(lookupErr, "Couldn't get the company's data") {
 			t.Errorf("lookup failure = %q", lookupErr)
@@ -123,6 +145,9 @@ func TestContact360(t *testing.T) {
 			if !strings.Contains(heads, want) {
 				t.Errorf("headings %q lack %q", heads, want)
 			}
+		}
+		if note := get(t, ctx, "csat", chromedp.Text(chromedp.CSS(`.csat-note`))); !strings.Contains(note, "尚未发送过满意度调查") {
+			t.Errorf("CSAT note in Chinese = %q", note)
 		}
 		if consent := get(t, ctx, "consent", chromedp.Text(chromedp.CSS(`.consents`))); !strings.Contains(consent, "营销") || !strings.Contains(consent, "已同意") {
 			t.Errorf("consent in Chinese = %q", consent)

@@ -317,7 +317,8 @@ func until(expr string) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(30*time.Second))
 }
 
-// screenshot writes the viewport as docs/screenshots/<name>.png.
+// screenshot writes the viewport as <name>.png into screenshotDir(): a temporary
+// directory unless PARLEY_SCREENSHOTS asks for docs/screenshots or another one.
 func screenshot(tb testing.TB, ctx context.Context, name string) {
 	tb.Helper()
 	time.Sleep(200 * time.Millisecond) // let transitions and late images settle

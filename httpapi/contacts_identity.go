@@ -16,6 +16,8 @@ import (
 type identityStore interface {
 	SuggestContacts(ctx context.Context, contactID int64) ([]identity.Suggestion, error)
 	DismissSuggestion(ctx context.Context, contactID, otherID, agentID int64) error
+	SuggestionDismissals(ctx context.Context, contactID int64) ([]identity.Dismissal, error)
+	UndoDismissal(ctx context.Context, contactID, otherID int64) error
 	MergeContacts(ctx context.Context, survivorID, sourceID, agentID int64) (*identity.MergeResult, error)
 	UndoMerge(ctx context.Context, mergeID int64) (*identity.MergeResult, error)
 	Contact360(ctx context.Context, contactID int64) (*identity.View360, error)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/httpapi"
 )
 
 type convPage = struct {
@@ -23,9 +24,9 @@ type teamEnv struct {
 	MemberAgent                    *parley.Agent
 }
 
-func MustTeamEnv(tb testing.TB) *teamEnv {
+func MustTeamEnv(tb testing.TB, change ...func(*httpapi.Config)) *teamEnv {
 	tb.Helper()
-	e := MustEnv(tb)
+	e := MustEnv(tb, change...)
 	te := &teamEnv{Env: e, Team: &parley.Team{Name: "Billing"}}
 	if err := e.Store.CreateTeam(context.Background(), te.Team); err != nil {
 		tb.Fatal(err)

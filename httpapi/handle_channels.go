@@ -40,6 +40,9 @@ func (s *Server) handleCreateChannel(w http.ResponseWriter, r *http.Request) {
 		err = validateName("name", ch.Name)
 	}
 	if err == nil {
+		err = s.prepareChannel(ch)
+	}
+	if err == nil {
 		err = s.store.CreateChannel(r.Context(), ch)
 	}
 	if err != nil {
@@ -50,6 +53,24 @@ func (s *Server) handleCreateChannel(w http.ResponseWriter, r *http.Request) {
 	s.syncTemplatesOnCreate(r, ch)
 	s.publish(r, &parley.Event{Type: parley.EventChannelUpdated, Channel: ch, At: s.clock.Now()})
 	writeJSON(w, http.StatusCreated, ch)
+}
+
+// channelPreparer is implemented by the adapter registry (channel.Registry).
+type channelPreparer interface {
+	PrepareChannel(ch *parley.Channel) error
+}
+
+// prepareChannel completes a new channel (secrets Parley generates) and
+// refuses one whose adapter cannot be built, with the adapter's reason.
+func (s *Server) prepareChannel(ch *parley.Channel) error {
+	p, ok := s.cfg.Adapters.(channelPreparer)
+	if !ok {
+		return nil
+	}
+	if err := p.PrepareChannel(ch); err != nil {
+		return parley.WrapError(parley.EINVALID, err, "channel %q cannot work as configured: %s", ch.Name, parley.ErrorMessage(err))
+	}
+	return nil
 }
 
 // checkPlatform refuses platforms this build has no adapter for.

@@ -27,30 +27,13 @@ func (s *Server) handleConnectInstagram(w http.ResponseWriter, r *http.Request) 
 // subscribed → an Instagram channel (an existing one of the account gets
 // the new token: a reconnect). Tokens are channel secrets, encrypted at rest.
 func (s *Server) handleConnectInstagramCallback(w http.ResponseWriter, r *http.Request) {
-	m := s.cfg.Meta
-	if !m.enabled() {
-		s.writeError(w, r, errMetaNotConfigured)
-		return
-	}
-	q := r.URL.Query()
-	st, err := m.checkState(q.Get("state"), s.clock.Now())
-	if err == nil {
-		err = s.checkStillAdmin(r.Context(), st.AgentID)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	if e := q.Get("error"); e != "" {
-		s.finishConnect(w, r, nil, parley.Errorf(parley.EFORBIDDEN, "Instagram login was cancelled: %s", firstNonEmpty(q.Get("error_description"), q.Get("error_reason"), e)))
-		return
-	}
-	ch, err := s.connectInstagram(r.Context(), r, q.Get("code"))
-	var chans []*parley.Channel
-	if ch != nil {
-		chans = append(chans, ch)
-	}
-	s.finishConnect(w, r, chans, err)
+	s.finishLogin(w, r, "Instagram login", func(ctx context.Context, r *http.Request, code string) ([]*parley.Channel, error) {
+		ch, err := s.connectInstagram(ctx, r, code)
+		if ch == nil {
+			return nil, err
+		}
+		return []*parley.Channel{ch}, err
+	})
 }
 
 func (s *Server) connectInstagram(ctx context.Context, r *http.Request, code string) (*parley.Channel, error) {

@@ -44,7 +44,7 @@ func (s *Server) handleListMessages(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, pageOf(msgs, next))
+	writeJSON(w, http.StatusOK, pageOf(s.visibleMessages(r.Context(), msgs), next))
 }
 
 // handleCreateMessage stores a reply as queued (the row is the outbox) and
@@ -82,7 +82,7 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 		s.queueOutbound(r, m.ID, 0)
 	}
 	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: m, At: s.clock.Now()})
-	writeJSON(w, http.StatusCreated, m)
+	writeJSON(w, http.StatusCreated, s.visibleMessage(r.Context(), m))
 }
 
 // newAgentMessage validates a reply or note and builds the message to store.
@@ -104,6 +104,7 @@ func newAgentMessage(c *parley.Conversation, me *parley.Agent, req messageCreate
 	if err := checkMetadata(req.Metadata); err != nil {
 		return nil, err
 	}
+	dropMaskedAddresses(req.Metadata)
 	m := &parley.Message{
 		ConversationID: c.ID, ChannelID: c.ChannelID, Platform: c.Platform,
 		Kind: req.Kind, Body: req.Body, Attachments: req.Attachments, AuthorAgentID: &me.ID, Metadata: req.Metadata,
@@ -185,5 +186,5 @@ func (s *Server) handleRetryMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.queueOutbound(r, id, m.Attempts)
 	s.publish(r, &parley.Event{Type: parley.EventMessageUpdated, Message: m, At: s.clock.Now()})
-	writeJSON(w, http.StatusOK, m)
+	writeJSON(w, http.StatusOK, s.visibleMessage(r.Context(), m))
 }

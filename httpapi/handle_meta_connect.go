@@ -86,6 +86,14 @@ func (s *Server) handleConnectFacebook(w http.ResponseWriter, r *http.Request) {
 // and a Page-comments channel per Page, and an Instagram channel per linked
 // Instagram account (existing ones get the new token: a reconnect).
 func (s *Server) handleConnectFacebookCallback(w http.ResponseWriter, r *http.Request) {
+	s.finishLogin(w, r, "Facebook Login", s.connectPages)
+}
+
+// finishLogin is the common end of Meta's login redirects: the state proves
+// which admin started it (and they still must be one), a cancelled login is
+// reported, otherwise connect turns the code into channels.
+func (s *Server) finishLogin(w http.ResponseWriter, r *http.Request, login string,
+	connect func(ctx context.Context, r *http.Request, code string) ([]*parley.Channel, error)) {
 	m := s.cfg.Meta
 	if !m.enabled() {
 		s.writeError(w, r, errMetaNotConfigured)
@@ -101,10 +109,10 @@ func (s *Server) handleConnectFacebookCallback(w http.ResponseWriter, r *http.Re
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		s.finishConnect(w, r, nil, parley.Errorf(parley.EFORBIDDEN, "Facebook Login was cancelled: %s", firstNonEmpty(q.Get("error_description"), q.Get("error_reason"), e)))
+		s.finishConnect(w, r, nil, parley.Errorf(parley.EFORBIDDEN, "%s was cancelled: %s", login, firstNonEmpty(q.Get("error_description"), q.Get("error_reason"), e)))
 		return
 	}
-	chans, err := s.connectPages(r.Context(), r, q.Get("code"))
+	chans, err := connect(r.Context(), r, q.Get("code"))
 	s.finishConnect(w, r, chans, err)
 }
 
@@ -228,7 +236,7 @@ func (s *Server) connectWhatsApp(ctx context.Context, r *http.Request, req whats
 	}
 	callback := m.publicURL() + "/hooks/whatsapp/" + strconv.FormatInt(ch.ID, 10)
 	if err := app.SubscribeWABA(ctx, req.WABAID, tok.AccessToken, callback, secrets["verify_token"]); err != nil {
-		reason := "webhook subscription failed: " + parley.ErrorMessage(err)
+		reason := parley.WebhookSubscriptionFailed + parley.ErrorMessage(err)
 		status := parley.ChannelDisconnected
 		_, _ = s.store.UpdateChannel(ctx, ch.ID, parley.ChannelUpdate{Status: &status, StatusReason: &reason})
 		s.channels.forget(ch.ID)
@@ -309,7 +317,7 @@ func (s *Server) finishConnect(w http.ResponseWriter, r *http.Request, chans []*
 	}
 	q := url.Values{}
 	if err != nil {
-		s.log.WarnContext(r.Context(), "connecting Facebook Pages failed", requestAttrs(r, "err", err)...)
+		s.log.WarnContext(r.Context(), "connecting Meta accounts failed", requestAttrs(r, "err", err)...)
 		q.Set("connect_error", parley.ErrorMessage(err))
 	} else {
 		q.Set("connected", strconv.Itoa(len(chans)))

@@ -12,7 +12,36 @@ import (
 type Evidence struct {
 	Kind   string `json:"kind"`   // email, phone, name_company
 	Value  string `json:"value"`  // the shared value
-	Detail string `json:"detail"` // where each side has it
+	Detail string `json:"detail"` // where each side has it, in English
+	// Source and OtherSource say where this contact and the other one have
+	// the value (one of the Source* codes), so a client can say it in its
+	// own language; empty for name_company.
+	Source      string `json:"source,omitempty"`
+	OtherSource string `json:"other_source,omitempty"`
+}
+
+// Where a contact has an e-mail address or phone number.
+const (
+	SourceVerifiedIdentity   = "verified_identity"   // a platform vouched for it
+	SourceUnverifiedIdentity = "unverified_identity" // an identity no platform vouched for
+	SourceContactRecord      = "contact_record"      // typed on the contact by an agent or an import
+	SourceClaim              = "claim"               // typed by the customer in a conversation
+)
+
+// SourceText is the English phrase of a Source* code for a value of kind
+// (email, phone), as Evidence.Detail says it.
+func SourceText(kind, source string) string {
+	switch source {
+	case SourceVerifiedIdentity:
+		return "verified " + kind + " identity"
+	case SourceUnverifiedIdentity:
+		return "unverified " + kind + " identity"
+	case SourceContactRecord:
+		return kind + " on the contact record"
+	case SourceClaim:
+		return "typed by the customer (unverified)"
+	}
+	return source
 }
 
 // Suggestion offers another contact as "possibly the same person". It is
@@ -99,9 +128,11 @@ const (
 // yet, so Available is false and Items empty; the field is there so
 // clients need not change when they arrive.
 type CSATHistory struct {
-	Available bool              `json:"available"`
-	Note      string            `json:"note,omitempty"`
-	Items     []json.RawMessage `json:"items"`
+	Available bool   `json:"available"`
+	Note      string `json:"note,omitempty"` // English
+	// NoteCode names the note (CSATNoSurveys) for clients in other languages.
+	NoteCode string            `json:"note_code,omitempty"`
+	Items    []json.RawMessage `json:"items"`
 }
 
 // TimelineEntry is one message of the customer's story across channels;
@@ -130,9 +161,12 @@ type View360 struct {
 	External      *LookupResult          `json:"external,omitempty"`
 }
 
+// CSATNoSurveys is the note code of a CSAT history before surveys exist.
+const CSATNoSurveys = "no_surveys"
+
 // NoSurveys is the CSAT history until surveys exist.
 func NoSurveys() CSATHistory {
-	return CSATHistory{Note: "no surveys have been sent yet: CSAT appears here once surveys exist", Items: []json.RawMessage{}}
+	return CSATHistory{Note: "no surveys have been sent yet: CSAT appears here once surveys exist", NoteCode: CSATNoSurveys, Items: []json.RawMessage{}}
 }
 
 // Export is everything stored about a contact, for a data-subject access

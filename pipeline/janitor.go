@@ -19,9 +19,9 @@ type UnboundFileStore interface {
 	DeleteUnboundFiles(ctx context.Context, before time.Time, limit int) ([]string, error)
 }
 
-// FileJanitor deletes files that nothing carries once they are MaxAge
-// old: uploads an agent never sent, mail attachments whose message was
-// never stored. Every node may run one; a key deleted twice is harmless.
+// FileJanitor deletes files that no message or ticket carries once they
+// are MaxAge old: uploads an agent or a widget visitor never sent, mail
+// attachments whose message was never stored. Every node may run one; a key deleted twice is harmless.
 type FileJanitor struct {
 	Store    UnboundFileStore
 	Files    parley.FileStore

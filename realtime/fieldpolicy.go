@@ -55,16 +55,19 @@ func (h *Hub) refreshFieldPolicy(ctx context.Context) {
 	}
 }
 
-// carriesContact reports whether e holds contact details to mask.
+// carriesContact reports whether e holds contact details to mask: a
+// contact, or a message with addresses in its metadata (a mail's Cc).
 func carriesContact(e *parley.Event) bool {
-	return e.Contact != nil || (e.Conversation != nil && e.Conversation.Contact != nil)
+	return e.Contact != nil || (e.Conversation != nil && e.Conversation.Contact != nil) ||
+		identity.CarriesAddresses(e.Message)
 }
 
-// maskedEvent is a copy of e with its contacts masked; e is shared with
-// every other socket and is not changed.
+// maskedEvent is a copy of e with its contacts and message addresses
+// masked; e is shared with every other socket and is not changed.
 func maskedEvent(e *parley.Event) *parley.Event {
 	m := *e
 	m.Contact = identity.MaskContact(e.Contact)
+	m.Message = identity.MaskMessage(e.Message)
 	if e.Conversation != nil && e.Conversation.Contact != nil {
 		conv := *e.Conversation
 		conv.Contact = identity.MaskContact(e.Conversation.Contact)

@@ -154,3 +154,36 @@ func TestUnloadablePolicyMasksForAllButAdmins(t *testing.T) {
 		t.Errorf("admin received %s; want it in full", raw)
 	}
 }
+
+// TestMailAddressesInMessageEventsFollowTheFieldPolicy: the other people
+// on a customer's mail (Cc, Reply-To, kept in the message's metadata) are
+// masked like the customer, though the event carries no contact.
+func TestMailAddressesInMessageEventsFollowTheFieldPolicy(t *testing.T) {
+	const cc, replyTo = "bo.berg@example.com, cy.chen@example.org", "ana.private@example.net"
+	policy := &policyStore{policy: identity.DefaultFieldPolicy()}
+	bus := newMemBus()
+	dir := newAgentDirectory(agent(1, "Ana", parley.RoleAgent), agent(3, "Sue", parley.RoleSupervisor))
+	node := MustStartNode(t, bus, bus, dir, func(c *realtime.Config) { c.FieldPolicy = policy; c.PolicyRefresh = time.Hour })
+	ana, sue := MustDial(t, node, 1), MustDial(t, node, 3)
+	e := &parley.Event{Type: parley.EventMessageCreated, At: time.Now(),
+		Message: &parley.Message{ID: 9, ConversationID: 500, Body: "hello", Platform: parley.PlatformEmail,
+			Metadata: map[string]string{"email_cc": cc, "email_reply_to": replyTo, "email_references": "m1@customer.example"}},
+		Conversation: &parley.Conversation{ID: 500, Status: parley.StatusOpen, ContactID: 7}}
+	MustPublish(t, bus, e)
+	MustPublish(t, bus, markerEvent(1))
+
+	agentRaw, supRaw := rawUntilMarker(t, ana, 1), rawUntilMarker(t, sue, 1)
+	if strings.Contains(agentRaw, "bo.berg@") || strings.Contains(agentRaw, "cy.chen@") || strings.Contains(agentRaw, "ana.private@") {
+		t.Errorf("agent received the addresses: %s", agentRaw)
+	}
+	if !strings.Contains(agentRaw, `"b***@example.com, c***@example.org"`) || !strings.Contains(agentRaw, `"a***@example.net"`) ||
+		!strings.Contains(agentRaw, "m1@customer.example") {
+		t.Errorf("agent's frame lacks the masked message: %s", agentRaw)
+	}
+	if !strings.Contains(supRaw, cc) || !strings.Contains(supRaw, replyTo) {
+		t.Errorf("supervisor received %s; want the addresses in full", supRaw)
+	}
+	if e.Message.Metadata["email_cc"] != cc {
+		t.Fatal("masking changed the shared event")
+	}
+}

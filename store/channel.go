@@ -20,6 +20,7 @@ func (s *Store) scanChannel(r rowScanner) (*parley.Channel, error) {
 	if ch.Secrets, err = s.openSecrets(sealed); err != nil {
 		return nil, err
 	}
+	ch.StatusCode = parley.ChannelStatusCode(ch.Status, ch.StatusReason)
 	return ch, nil
 }
 
@@ -142,6 +143,7 @@ func applyChannelUpdate(ch *parley.Channel, upd parley.ChannelUpdate) {
 	if upd.StatusReason != nil {
 		ch.StatusReason = *upd.StatusReason
 	}
+	ch.StatusCode = parley.ChannelStatusCode(ch.Status, ch.StatusReason)
 	ch.Config = mergeStrings(ch.Config, upd.Config)
 	ch.Secrets = mergeStrings(ch.Secrets, upd.Secrets)
 }

@@ -22,3 +22,6 @@ func SetSearchPlan(window int64, rare int) (restore func()) {
 	searchWindow, rareMatches = window, rare
 	return func() { searchWindow, rareMatches = oldWindow, oldRare }
 }
+
+// ThreadCustomerQuery is the own-comment ticket lookup, for plan tests.
+const ThreadCustomerQuery = threadCustomerQuery

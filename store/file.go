@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -159,13 +160,15 @@ func (t *tx) eraseFiles(ctx context.Context, contactID int64, convIDs, msgIDs []
 var _ parley.FileService = (*Store)(nil)
 
 // DeleteUnboundFiles forgets up to limit files created before before that
-// nothing carries: uploads never sent, mail attachments whose message was
-// never stored. It returns their keys for the FileStore.
+// no message or ticket carries: uploads never sent (an agent's, or a
+// widget visitor's, which is bound to the visitor's contact from the
+// start), mail attachments whose message was never stored. It returns
+// their keys for the FileStore.
 func (s *Store) DeleteUnboundFiles(ctx context.Context, before time.Time, limit int) ([]string, error) {
 	var keys []string
 	err := s.write(ctx, func(t *tx) error {
 		rows, err := t.query(ctx, `DELETE FROM files WHERE storage_key IN (SELECT storage_key FROM files
-			WHERE message_id IS NULL AND conversation_id IS NULL AND contact_id IS NULL AND created_at < $1 LIMIT $2)
+			WHERE message_id IS NULL AND conversation_id IS NULL AND created_at < $1 LIMIT $2)
 			RETURNING storage_key`, before, limit)
 		if err != nil {
 			return t.s.wrap(err, "deleting unbound files")
@@ -182,4 +185,21 @@ func (s *Store) DeleteUnboundFiles(ctx context.Context, before time.Time, limit 
 		return t.s.wrap(rows.Err(), "deleting unbound files")
 	})
 	return keys, err
+}
+
+// FindMessagesWithAttachmentURL lists the messages of platform p whose
+// attachments mention fragment, oldest first. It is a full scan, made once:
+// the widget's uploads from before the file store are found by their
+// address when they are moved into it.
+func (s *Store) FindMessagesWithAttachmentURL(ctx context.Context, p parley.Platform, fragment string) ([]*parley.Message, error) {
+	if fragment == "" || strings.ContainsAny(fragment, `%_\`) {
+		return nil, parley.Errorf(parley.EINVALID, "the address fragment must be plain text")
+	}
+	var out []*parley.Message
+	err := s.read(ctx, func(t *tx) (err error) {
+		out, err = t.queryMessages(ctx, `SELECT `+messageColumns+` FROM messages WHERE platform = $1 AND attachments LIKE $2 ORDER BY id`,
+			p, "%"+fragment+"%")
+		return err
+	})
+	return out, err
 }

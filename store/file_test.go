@@ -164,6 +164,10 @@ func TestDeleteUnboundFiles(t *testing.T) {
 		mustFile(t, st, "old-upload", agent)
 		mustFile(t, st, "old-mail", nil)
 		mustFile(t, st, "old-sent", agent)
+		visitor := &parley.File{Key: "old-visitor", ContentType: "image/png", SHA256: "abc", ContactID: &res.Conversation.ContactID}
+		if err := st.CreateFile(ctx, visitor); err != nil {
+			t.Fatal(err)
+		}
 		if err := st.CreateMessage(ctx, &parley.Message{ConversationID: res.Conversation.ID, Kind: parley.KindText, AuthorAgentID: agent,
 			Attachments: []parley.Attachment{{Type: "image", StorageKey: "old-sent"}}}); err != nil {
 			t.Fatal(err)
@@ -172,7 +176,7 @@ func TestDeleteUnboundFiles(t *testing.T) {
 		mustFile(t, st, "new-upload", agent)
 		keys, err := st.DeleteUnboundFiles(ctx, clock.at.Add(-24*time.Hour), 100)
 		slices.Sort(keys)
-		if err != nil || !slices.Equal(keys, []string{"old-mail", "old-upload"}) {
+		if err != nil || !slices.Equal(keys, []string{"old-mail", "old-upload", "old-visitor"}) {
 			t.Fatalf("deleted %v, %v", keys, err)
 		}
 		for _, k := range []string{"old-sent", "new-upload"} {
@@ -202,6 +206,31 @@ func TestFilesFollowMergedTickets(t *testing.T) {
 		}
 		if f, _ := st.FindFileByKey(ctx, "src"); f.ConversationID == nil || *f.ConversationID != target.Conversation.ID {
 			t.Fatalf("file stayed with the merged-away ticket: %+v", f)
+		}
+	})
+}
+
+// TestFindMessagesWithAttachmentURL finds the messages of one platform
+// whose attachments name an address, and treats the fragment as text.
+func TestFindMessagesWithAttachmentURL(t *testing.T) {
+	onBothEngines(t, func(t *testing.T, open func(tb testing.TB) *store.Store) {
+		ctx := context.Background()
+		st := open(t)
+		chs := mustChannels(t, st)
+		mail := MustIngestOne(t, st, inbound(chs.mail, parley.IdentityEmail, "zed@example.com", true))
+		wa := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000031", true))
+		other := MustIngestOne(t, st, inbound(chs.whatsapp, parley.IdentityWhatsApp, "4915100000032", true))
+		for _, r := range []parley.IngestResult{mail, wa} {
+			if _, err := st.UpdateMessageAttachments(ctx, r.Message.ID, []parley.Attachment{{Type: "file", URL: "/old/files/abc"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := st.FindMessagesWithAttachmentURL(ctx, parley.PlatformWhatsApp, "/old/files/")
+		if err != nil || len(got) != 1 || got[0].ID != wa.Message.ID {
+			t.Fatalf("found %v, %v; want only message %d (not %d)", got, err, wa.Message.ID, other.Message.ID)
+		}
+		if _, err := st.FindMessagesWithAttachmentURL(ctx, parley.PlatformWhatsApp, "%"); parley.ErrorCode(err) != parley.EINVALID {
+			t.Fatalf("a wildcard fragment: %v", err)
 		}
 	})
 }

@@ -31,6 +31,24 @@ func (s *Store) DismissSuggestion(ctx context.Context, contactID, otherID, agent
 	})
 }
 
+// UndoDismissal forgets that contactID and otherID were judged different
+// people, in either order, so each may be suggested for the other again.
+// A dismissal that a merge carried over goes too; the merged-away
+// contact's own one stays for undoing that merge.
+func (s *Store) UndoDismissal(ctx context.Context, contactID, otherID int64) error {
+	return s.write(ctx, func(t *tx) error {
+		n, err := t.exec(ctx, `DELETE FROM contact_suggestion_dismissals WHERE contact_low = $1 AND contact_high = $2`,
+			min(contactID, otherID), max(contactID, otherID))
+		if err != nil {
+			return t.s.wrap(err, "undoing dismissal")
+		}
+		if n == 0 {
+			return parley.Errorf(parley.ENOTFOUND, "contacts %d and %d were not dismissed as different people", contactID, otherID)
+		}
+		return nil
+	})
+}
+
 // SuggestionDismissals lists the dismissals that concern a contact, for
 // audit: with whom, by whom, when.
 func (s *Store) SuggestionDismissals(ctx context.Context, contactID int64) ([]identity.Dismissal, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/parleyhq/parley"
+	"github.com/parleyhq/parley/identity"
 	"github.com/parleyhq/parley/store"
 )
 
@@ -99,6 +100,26 @@ func TestSuggestionDismissal(t *testing.T) {
 			ds, err := st.SuggestionDismissals(ctx, c)
 			if err != nil || len(ds) != 1 || ds[0].OtherID != b {
 				t.Errorf("after undo C's dismissals are %+v (%v); want only B, the carried D gone", ds, err)
+			}
+		})
+		t.Run("an undone dismissal lets the pair be suggested again, from either side", func(t *testing.T) {
+			if err := st.UndoDismissal(ctx, a, b); err != nil {
+				t.Fatal(err)
+			}
+			if got := suggestedIDs(t, st, a); !slices.Contains(got, b) {
+				t.Errorf("A is offered %v after undoing the dismissal of B", got)
+			}
+			if ds, err := st.SuggestionDismissals(ctx, b); err != nil || slices.ContainsFunc(ds, func(d identity.Dismissal) bool { return d.OtherID == a }) {
+				t.Errorf("B's dismissals after the undo: %+v %v", ds, err)
+			}
+			if err := st.UndoDismissal(ctx, b, a); parley.ErrorCode(err) != parley.ENOTFOUND {
+				t.Errorf("undoing twice: %v, want not found", err)
+			}
+			if err := st.DismissSuggestion(ctx, a, b, 9); err != nil {
+				t.Fatal(err)
+			}
+			if ds, _ := st.SuggestionDismissals(ctx, a); len(ds) != 1 || *ds[0].AgentID != 9 {
+				t.Errorf("dismissed again: %+v; want the new agent's judgement", ds)
 			}
 		})
 		t.Run("erasure drops the contact's dismissals", func(t *testing.T) {

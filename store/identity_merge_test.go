@@ -252,6 +252,10 @@ func TestSuggestionsOfferWeakMatchesWithEvidence(t *testing.T) {
 			if e.Detail == "" {
 				t.Fatalf("evidence without detail: %+v", e)
 			}
+			if e.Kind == "email" && (e.Source == "" || e.OtherSource == "" ||
+				e.Detail != "this contact: "+identity.SourceText(e.Kind, e.Source)+"; other contact: "+identity.SourceText(e.Kind, e.OtherSource)) {
+				t.Fatalf("e-mail evidence without its sources in codes and words: %+v", e)
+			}
 		}
 		if !kinds["email"] || !kinds["name_company"] {
 			t.Fatalf("evidence %+v: want the typed e-mail and the same company", got[0].Evidence)

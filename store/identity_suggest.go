@@ -71,26 +71,26 @@ func (t *tx) matchValues(ctx context.Context, c *parley.Contact) ([]matchValue, 
 	}
 	for _, id := range c.Identities {
 		if id.Kind == parley.IdentityEmail || id.Kind == parley.IdentityPhone {
-			add(id.Kind, id.Value, verifiedWord(id.Verified)+" "+string(id.Kind)+" identity")
+			add(id.Kind, id.Value, identitySource(id.Verified))
 		}
 	}
-	add(parley.IdentityEmail, c.Email, "e-mail on the contact record")
-	add(parley.IdentityPhone, c.Phone, "phone on the contact record")
+	add(parley.IdentityEmail, c.Email, identity.SourceContactRecord)
+	add(parley.IdentityPhone, c.Phone, identity.SourceContactRecord)
 	claims, err := t.findClaims(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	for _, cl := range claims {
-		add(cl.Kind, cl.Value, "typed by the customer (unverified)")
+		add(cl.Kind, cl.Value, identity.SourceClaim)
 	}
 	return values, nil
 }
 
-func verifiedWord(v bool) string {
-	if v {
-		return "verified"
+func identitySource(verified bool) string {
+	if verified {
+		return identity.SourceVerifiedIdentity
 	}
-	return "unverified"
+	return identity.SourceUnverifiedIdentity
 }
 
 // findSharing records the other contacts that have value v anywhere.
@@ -99,10 +99,10 @@ func (t *tx) findSharing(ctx context.Context, self int64, v matchValue, evidence
 	if v.kind == parley.IdentityPhone {
 		column = "phone"
 	}
-	q := `SELECT contact_id, CASE WHEN verified THEN 'verified ' ELSE 'unverified ' END || kind || ' identity' FROM identities
+	q := `SELECT contact_id, CASE WHEN verified THEN '` + identity.SourceVerifiedIdentity + `' ELSE '` + identity.SourceUnverifiedIdentity + `' END FROM identities
 			WHERE value = $1 AND kind = $2 AND contact_id <> $3
-		UNION ALL SELECT contact_id, 'typed by the customer (unverified)' FROM identity_claims WHERE value = $1 AND kind = $2 AND contact_id <> $3
-		UNION ALL SELECT id, '` + column + ` on the contact record' FROM contacts WHERE ` + column + ` = $1 AND id <> $3`
+		UNION ALL SELECT contact_id, '` + identity.SourceClaim + `' FROM identity_claims WHERE value = $1 AND kind = $2 AND contact_id <> $3
+		UNION ALL SELECT id, '` + identity.SourceContactRecord + `' FROM contacts WHERE ` + column + ` = $1 AND id <> $3`
 	rows, err := t.query(ctx, q, v.value, v.kind, self)
 	if err != nil {
 		return t.s.wrap(err, "finding contacts sharing an identifier")
@@ -116,8 +116,9 @@ func (t *tx) findSharing(ctx context.Context, self int64, v matchValue, evidence
 		}
 		// Two verified identities cannot share a value: the unique index
 		// puts them on one contact. Anything found here has a weaker side.
-		evidence[id] = append(evidence[id], identity.Evidence{Kind: string(v.kind), Value: v.value,
-			Detail: "this contact: " + v.source + "; other contact: " + where})
+		kind := string(v.kind)
+		evidence[id] = append(evidence[id], identity.Evidence{Kind: kind, Value: v.value, Source: v.source, OtherSource: where,
+			Detail: "this contact: " + identity.SourceText(kind, v.source) + "; other contact: " + identity.SourceText(kind, where)})
 	}
 	return t.s.wrap(rows.Err(), "finding contacts sharing an identifier")
 }

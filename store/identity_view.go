@@ -49,10 +49,14 @@ func (s *Store) Contact360(ctx context.Context, contactID int64) (*identity.View
 }
 
 // timeline is the latest messages of all the contact's tickets, oldest first.
+// An entry's time is when the message was written (sent_at: the platform's
+// timestamp for inbound mail and chats), not when this node stored it: a
+// backlog imported at once would otherwise all read "now".
 func (t *tx) timeline(ctx context.Context, contactID int64) ([]identity.TimelineEntry, error) {
-	rows, err := t.query(ctx, `SELECT m.id, m.conversation_id, m.channel_id, m.platform, m.direction, m.kind, m.body, m.created_at
+	rows, err := t.query(ctx, `SELECT m.id, m.conversation_id, m.channel_id, m.platform, m.direction, m.kind, m.body,
+		COALESCE(m.sent_at, m.created_at) AS at
 		FROM messages m JOIN conversations c ON c.id = m.conversation_id
-		WHERE c.contact_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2`, contactID, timelineLimit)
+		WHERE c.contact_id = $1 ORDER BY at DESC, m.id DESC LIMIT $2`, contactID, timelineLimit)
 	if err != nil {
 		return nil, t.s.wrap(err, "loading timeline")
 	}

@@ -46,6 +46,13 @@ func (b *ingestBatch) routeAccountMessages(ctx context.Context) error {
 	return nil
 }
 
+// threadCustomerQuery states status <> 'closed' as written in the partial
+// index conversations_open_thread (channel_id, thread_key): planners use a
+// partial index only when the query implies its condition.
+const threadCustomerQuery = `SELECT i.kind, i.value FROM conversations c
+	JOIN identities i ON i.contact_id = c.contact_id AND i.scope_channel_id = c.channel_id
+	WHERE c.channel_id = $1 AND c.thread_key = $2 AND c.status <> 'closed' ORDER BY c.id DESC, i.id LIMIT 1`
+
 // threadCustomer is the identity on the channel of the customer whose
 // active ticket has the thread key.
 func (t *tx) threadCustomer(ctx context.Context, channelID int64, thread string) (parley.Sender, bool, error) {
@@ -53,10 +60,7 @@ func (t *tx) threadCustomer(ctx context.Context, channelID int64, thread string)
 	if thread == "" {
 		return s, false, nil
 	}
-	err := t.queryRow(ctx, `SELECT i.kind, i.value FROM conversations c
-		JOIN identities i ON i.contact_id = c.contact_id AND i.scope_channel_id = c.channel_id
-		WHERE c.channel_id = $1 AND c.thread_key = $2 AND c.status <> 'closed' ORDER BY c.id DESC, i.id LIMIT 1`,
-		channelID, thread).Scan(&s.Kind, &s.ID)
+	err := t.queryRow(ctx, threadCustomerQuery, channelID, thread).Scan(&s.Kind, &s.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, false, nil
 	} else if err != nil {

@@ -80,8 +80,11 @@ func (b *ingestBatch) adoptEcho(ctx context.Context, m *ingestMessage) (own *par
 		if !known {
 			return nil, false, nil
 		}
-		err := t.queryRow(ctx, `SELECT id FROM messages WHERE channel_id = $1 AND contact_id = $2 AND direction = 'out'
-			AND status = 'sending' AND external_id = '' AND body = $3 ORDER BY id LIMIT 1`, ev.ChannelID, contactID, ev.Text).Scan(&id)
+		// The IN repeats the outbox index's condition, which SQLite needs
+		// to use it.
+		err := t.queryRow(ctx, `SELECT id FROM messages WHERE status IN ('queued', 'sending') AND status = 'sending'
+			AND channel_id = $1 AND contact_id = $2 AND direction = 'out' AND external_id = '' AND body = $3 ORDER BY id LIMIT 1`,
+			ev.ChannelID, contactID, ev.Text).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, false, nil
 		} else if err != nil {
@@ -107,7 +110,7 @@ func (b *ingestBatch) adoptEcho(ctx context.Context, m *ingestMessage) (own *par
 func (t *tx) absorbEcho(ctx context.Context, id int64, externalID string) error {
 	var echoID int64
 	err := t.queryRow(ctx, `SELECT e.id FROM messages e JOIN messages m ON m.id = $1 AND e.channel_id = m.channel_id
-		WHERE e.external_id = $2 AND e.id <> m.id AND e.direction = 'out' AND e.author_agent_id IS NULL
+		WHERE e.external_id <> '' AND e.external_id = $2 AND e.id <> m.id AND e.direction = 'out' AND e.author_agent_id IS NULL
 		AND e.metadata LIKE $3`, id, externalID, `%"`+echoMark+`":"true"%`).Scan(&echoID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil

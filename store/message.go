@@ -224,6 +224,16 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, upd parley.StatusUpdate
 		if at.IsZero() {
 			at = t.now
 		}
+		send, inFlight, err := t.findPendingSend(ctx, upd.MessageID)
+		if err != nil {
+			return err
+		}
+		recordsSend := inFlight && upd.Status != parley.MessageFailed && upd.Status.Rank() >= parley.MessageSent.Rank()
+		if recordsSend {
+			if err := t.lockWatermark(ctx, send.channelID, send.contactID); err != nil {
+				return err
+			}
+		}
 		if upd.ExternalID != "" {
 			if err := t.absorbEcho(ctx, upd.MessageID, upd.ExternalID); err != nil {
 				return err
@@ -241,7 +251,7 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, upd parley.StatusUpdate
 			q += `, sent_at = COALESCE(sent_at, ` + args.add(at) + `)`
 		}
 		q += ` WHERE id = ` + args.add(upd.MessageID) + ` AND ` + forwardOnly(upd.Status, &args)
-		_, err := t.exec(ctx, q, args...)
+		_, err = t.exec(ctx, q, args...)
 		if s.d.isUniqueViolation(err) {
 			return parley.Errorf(parley.ECONFLICT, "external id %q is already used on this channel", upd.ExternalID)
 		} else if err != nil {
@@ -251,7 +261,12 @@ func (s *Store) UpdateMessageStatus(ctx context.Context, upd parley.StatusUpdate
 			return err
 		}
 		if upd.ExternalID != "" && m.ExternalID == upd.ExternalID {
-			m, err = t.applyPendingReceipts(ctx, m)
+			if m, err = t.applyPendingReceipts(ctx, m); err != nil {
+				return err
+			}
+		}
+		if recordsSend {
+			m, err = t.applyWatermarks(ctx, m, send)
 		}
 		return err
 	})

@@ -20,8 +20,11 @@ import (
 func (b *ingestBatch) applyTargets(ctx context.Context, ev *parley.InboundEvent, ids []string) ([]*parley.Message, error) {
 	var args argList
 	set := b.receiptSet(ev, &args)
+	// external_id <> '' repeats the partial index's condition: SQLite
+	// uses messages_external only when the query states it, and scanned
+	// every message per receipt without it.
 	q := `UPDATE messages SET ` + set + ` WHERE channel_id = ` + args.add(ev.ChannelID) +
-		` AND external_id IN ` + in(&args, ids) + ` AND direction = 'out' AND ` + forwardOnly(ev.Status, &args) +
+		` AND external_id <> '' AND external_id IN ` + in(&args, ids) + ` AND direction = 'out' AND ` + forwardOnly(ev.Status, &args) +
 		` RETURNING ` + messageColumns
 	return b.t.queryMessages(ctx, q, args...)
 }
@@ -44,16 +47,16 @@ func (b *ingestBatch) holdUnknownReceipt(ctx context.Context, ev *parley.Inbound
 			rest = append(rest, id)
 		}
 	}
-	known, err := t.findMessagesByExternalID(ctx, ev.ChannelID, rest)
+	known, err := t.externalIDStates(ctx, ev.ChannelID, rest)
 	if err != nil {
 		return nil, err
 	}
 	// Ids a sender committed after the first try: try them again.
 	var retry []string
-	for _, m := range known {
-		done[m.ExternalID] = true
-		if m.Direction == parley.DirectionOut && canMove(m.Status, ev.Status) {
-			retry = append(retry, m.ExternalID)
+	for _, k := range known {
+		done[k.id] = true
+		if k.direction == parley.DirectionOut && canMove(k.status, ev.Status) {
+			retry = append(retry, k.id)
 		}
 	}
 	var recorded []*parley.Message
@@ -91,6 +94,34 @@ func (b *ingestBatch) holdUnknownReceipt(ctx context.Context, ev *parley.Inbound
 	_, err = t.exec(ctx, `INSERT INTO pending_receipts (channel_id, external_id, status, failure_code, failure_reason, received_at)
 		VALUES `+strings.Join(values, ", ")+` ON CONFLICT (channel_id, external_id, status) DO NOTHING`, args...)
 	return recorded, t.s.wrap(err, "keeping receipts of unknown messages")
+}
+
+// idState is what a receipt needs to know of a message.
+type idState struct {
+	id        string
+	status    parley.MessageStatus
+	direction parley.Direction
+}
+
+// externalIDStates reads the status of the channel's messages with ids,
+// and nothing else: late receipts of known messages are the common case.
+func (t *tx) externalIDStates(ctx context.Context, channelID int64, ids []string) ([]idState, error) {
+	var args argList
+	rows, err := t.query(ctx, `SELECT external_id, status, direction FROM messages WHERE channel_id = `+args.add(channelID)+
+		` AND external_id <> '' AND external_id IN `+in(&args, ids), args...)
+	if err != nil {
+		return nil, t.s.wrap(err, "reading message states")
+	}
+	defer rows.Close()
+	var out []idState
+	for rows.Next() {
+		var k idState
+		if err := rows.Scan(&k.id, &k.status, &k.direction); err != nil {
+			return nil, t.s.wrap(err, "scanning message state")
+		}
+		out = append(out, k)
+	}
+	return out, t.s.wrap(rows.Err(), "reading message states")
 }
 
 // canMove mirrors forwardOnly: whether a receipt of status next moves a
@@ -183,12 +214,16 @@ func (t *tx) applyPendingReceipts(ctx context.Context, m *parley.Message) (*parl
 }
 
 // ExpirePendingReceipts drops receipts older than before that no message
-// claimed, and reports how many.
+// claimed, and reports how many. Receipt watermarks received before then
+// go too: a send recorded that late is not the one they were about.
 func (s *Store) ExpirePendingReceipts(ctx context.Context, before time.Time) (int, error) {
 	var n int64
 	err := s.write(ctx, func(t *tx) (err error) {
-		n, err = t.exec(ctx, `DELETE FROM pending_receipts WHERE received_at < $1`, before)
-		return t.s.wrap(err, "expiring pending receipts")
+		if n, err = t.exec(ctx, `DELETE FROM pending_receipts WHERE received_at < $1`, before); err != nil {
+			return t.s.wrap(err, "expiring pending receipts")
+		}
+		_, err = t.exec(ctx, `DELETE FROM receipt_watermarks WHERE received_at < $1`, before)
+		return t.s.wrap(err, "expiring receipt watermarks")
 	})
 	return int(n), err
 }

@@ -23,7 +23,9 @@ const (
 	MetaThreadRoot = "email_thread_root"
 	MetaCc         = "email_cc"       // other recipients, comma separated, for reply-all
 	MetaReplyTo    = "email_reply_to" // the Reply-To address when it differs from From
-	// MetaSubject on an outbound Message overrides the reply's subject.
+	// MetaSubject on an outbound Message overrides the reply's subject; on
+	// an inbound one it is the mail's own subject (the ticket keeps only the
+	// first), so the thread can show what each mail was titled.
 	MetaSubject = "email_subject"
 	// MetaHTMLOmitted holds the size of an HTML body too big to carry.
 	MetaHTMLOmitted = "email_html_omitted"
@@ -164,6 +166,7 @@ func (a *Adapter) setMetadata(ev *parley.InboundEvent, m *mailparse.Mail, root s
 	set(MetaSignature, truncate(m.Reply.Signature, 4<<10))
 	set(MetaReferences, strings.Join(append(append([]string{}, m.References...), ev.ExternalID), " "))
 	set(MetaThreadRoot, root)
+	set(MetaSubject, m.Subject)
 	var cc []string
 	for _, list := range [][]mailparse.Address{m.To, m.Cc} {
 		for _, addr := range list {

@@ -81,6 +81,9 @@ func TestInboundMessage(t *testing.T) {
 		if ev.ExternalID != "CAF=ana1@mail.example.com" || ev.ReplyTo != "root-1@parley.example" || ev.Subject != "Where is my order? 📦" {
 			t.Fatalf("ExternalID %q ReplyTo %q Subject %q", ev.ExternalID, ev.ReplyTo, ev.Subject)
 		}
+		if got := ev.Metadata[email.MetaSubject]; got != ev.Subject {
+			t.Fatalf("subject in metadata = %q, want %q", got, ev.Subject)
+		}
 		if !ev.Timestamp.Equal(time.Date(2024, 3, 1, 2, 0, 0, 0, time.UTC)) {
 			t.Fatalf("Timestamp = %v", ev.Timestamp)
 		}

@@ -52,7 +52,7 @@ func (h *Handler) configOf(ch *widgetChannel) *publicConfig {
 	if c.Prechat == nil {
 		c.Prechat = []Field{}
 	}
-	if h.cfg.FilesDir == "" {
+	if blobs, _ := h.fileStore(); blobs == nil {
 		c.Upload = uploadConfig{Types: []string{}}
 	}
 	if s.Hours != nil {

@@ -22,15 +22,19 @@ type Config struct {
 	// Adapters finds the e-mail channel's adapter for replies to visitors
 	// who left the page (see NewAdapter); nil keeps every reply in the widget.
 	Adapters parley.AdapterSource
-	// FilesDir keeps visitors' uploads; "" disables uploads.
-	FilesDir string
+	// Files keeps visitors' uploads (recorded through Store, which must be
+	// a parley.FileService); nil disables uploads.
+	Files parley.FileStore
+	// LegacyFilesDir is where uploads from before the attachment store lie
+	// (in its widget folder); they stay readable. "" serves none.
+	LegacyFilesDir string
 	// PublicURL is how browsers reach Parley ("https://help.example.com"),
-	// used in the demo page's snippet and for uploaded files' addresses;
+	// used in the demo page's snippet and in unsigned file addresses;
 	// "" uses the request's own host.
 	PublicURL string
-	// FileURL gives an agent's stored attachment the signed public address
-	// a visitor's browser can load (the agents' address needs a session);
-	// nil leaves attachments as stored.
+	// FileURL gives a stored file the signed public address a visitor's
+	// browser can load (the agents' address needs a session); nil gives
+	// visitors the token-authorised widget path instead.
 	FileURL func(storageKey string) string
 	Clock   parley.Clock
 	Logger  *slog.Logger
@@ -86,7 +90,8 @@ func (h *Handler) routes() {
 	h.mux.HandleFunc("POST /widget/v1/channels/{id}/session", h.cors(h.serveSession))
 	h.mux.HandleFunc("POST /widget/v1/channels/{id}/uploads", h.cors(h.serveUpload))
 	h.mux.HandleFunc("GET /widget/v1/channels/{id}/ws", h.serveSocket)
-	h.mux.HandleFunc("GET /widget/v1/files/{name}", h.serveFile)
+	h.mux.HandleFunc("GET /widget/v1/channels/{id}/files/{key}", h.cors(h.serveVisitorFile))
+	h.mux.HandleFunc("GET "+legacyFilesPath+"{name}", h.serveLegacyFile)
 	h.mux.HandleFunc("GET /widget/demo", h.serveDemo)
 	h.mux.HandleFunc("GET /widget/demo.css", h.serveDemoAsset)
 	h.mux.HandleFunc("/widget/", func(w http.ResponseWriter, r *http.Request) {

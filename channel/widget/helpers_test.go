@@ -23,6 +23,7 @@ import (
 	"github.com/parleyhq/parley/channel"
 	"github.com/parleyhq/parley/channel/email"
 	"github.com/parleyhq/parley/channel/widget"
+	"github.com/parleyhq/parley/filestore"
 	"github.com/parleyhq/parley/pipeline"
 	"github.com/parleyhq/parley/store"
 )
@@ -39,22 +40,34 @@ type env struct {
 	Server  *httptest.Server
 	Channel *parley.Channel
 	Agent   *parley.Agent
-	Files   string
+	Files   *filestore.Disk
+	DataDir string
 }
 
-// MustEnv starts the whole path; limits of zero take the defaults.
+// MustEnv starts the whole path on SQLite; limits of zero take the
+// defaults.
 func MustEnv(tb testing.TB, limits widget.Limits, config map[string]string) *env {
+	tb.Helper()
+	return MustEnvOn(tb, "sqlite:"+filepath.Join(tb.TempDir(), "p.db"), limits, config)
+}
+
+// MustEnvOn is MustEnv on the database at dsn.
+func MustEnvOn(tb testing.TB, dsn string, limits widget.Limits, config map[string]string) *env {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	tb.Cleanup(cancel)
 	dir := tb.TempDir()
-	st, err := store.Open(ctx, store.Config{DSN: filepath.Join(dir, "p.db"), SecretKey: make([]byte, 32)})
+	st, err := store.Open(ctx, store.Config{DSN: dsn, SecretKey: make([]byte, 32)})
 	if err != nil {
 		tb.Fatalf("open store: %v", err)
 	}
 	tb.Cleanup(func() { st.Close() })
 	b := bustest.MustOpen(tb, bus.Config{DataDir: filepath.Join(dir, "nats"), NodeID: "test"})
-	e := &env{Store: st, Bus: b, Files: filepath.Join(dir, "files")}
+	files, err := filestore.OpenDisk(filepath.Join(dir, "files"))
+	if err != nil {
+		tb.Fatalf("open file store: %v", err)
+	}
+	e := &env{Store: st, Bus: b, Files: files, DataDir: dir}
 	e.Channel = MustWidgetChannel(tb, st, config)
 	e.Agent = &parley.Agent{Email: "ana@example.com", Name: "Ana", Role: parley.RoleAdmin, Active: true, Language: "en"}
 	if err := st.CreateAgent(ctx, e.Agent); err != nil {
@@ -63,19 +76,23 @@ func MustEnv(tb testing.TB, limits widget.Limits, config map[string]string) *env
 	quiet := slog.New(slog.DiscardHandler)
 	adapters := channel.NewRegistry()
 	e.Handler, err = widget.NewHandler(widget.Config{Store: st, Inbound: b, Events: b, Presence: b, Adapters: adapters,
-		FilesDir: e.Files, Logger: quiet, Limits: limits, FileURL: func(key string) string { return "https://signed.example/files/" + key + "?sig=x" }})
+		Files: e.Files, LegacyFilesDir: filepath.Join(dir, "files"), Logger: quiet, Limits: limits, FileURL: func(key string) string { return "https://signed.example/files/" + key + "?sig=x" }})
 	if err != nil {
 		tb.Fatalf("new handler: %v", err)
 	}
 	adapters.Register(parley.PlatformWidget, e.Handler.NewAdapter)
 	adapters.Register(parley.PlatformEmail, email.New)
 	proc := &pipeline.Processor{Store: st, Events: b, Logger: quiet}
+	media := &pipeline.MediaWorker{Store: st, Files: files, Adapters: adapters, Events: b, Logger: quiet}
 	send := &pipeline.Sender{Store: st, Adapters: adapters, Events: b, Outbound: b, Logger: quiet}
 	if err := b.ConsumeInbound(ctx, 64, proc.Handle); err != nil {
 		tb.Fatalf("consume inbound: %v", err)
 	}
 	if err := b.ConsumeOutbound(ctx, send.Handle); err != nil {
 		tb.Fatalf("consume outbound: %v", err)
+	}
+	if err := b.ConsumeEventsOf(ctx, "media", []parley.EventType{parley.EventMessageCreated}, media.Handle); err != nil {
+		tb.Fatalf("consume media: %v", err)
 	}
 	if err := e.Handler.Start(ctx); err != nil {
 		tb.Fatalf("start handler: %v", err)

@@ -109,14 +109,11 @@ func (h *Handler) view(ctx context.Context, m *parley.Message) *messageView {
 // withFileLinks returns m with its stored attachments at addresses the
 // visitor can load.
 func (h *Handler) withFileLinks(m *parley.Message) *parley.Message {
-	if h.cfg.FileURL == nil {
-		return m
-	}
 	out := *m
 	out.Attachments = append([]parley.Attachment(nil), m.Attachments...)
 	for i, a := range out.Attachments {
 		if a.StorageKey != "" {
-			out.Attachments[i].URL = h.cfg.FileURL(a.StorageKey)
+			out.Attachments[i].URL = h.visitorFileURL(m.ChannelID, a.StorageKey)
 		}
 	}
 	return &out

@@ -205,6 +205,18 @@ func TestIsolation(t *testing.T) {
 		if f.Error.Code != parley.ENOTFOUND {
 			t.Errorf("nack %+v, want not_found", f.Error)
 		}
+		if status := fetchStatus(t, e, e.Channel, b.Token, id); status != http.StatusNotFound {
+			t.Errorf("B fetching A's file: status %d, want 404", status)
+		}
+		if status := fetchStatus(t, e, e.Channel, "", id); status != http.StatusUnauthorized {
+			t.Errorf("fetching without a token: status %d, want 401", status)
+		}
+		if status := e.call(t, "GET", "/widget/v1/files/"+id, nil, nil); status != http.StatusNotFound {
+			t.Errorf("A's file by its bare key on the legacy path: status %d, want 404", status)
+		}
+		if status := fetchStatus(t, e, e.Channel, a.Token, id); status != http.StatusOK {
+			t.Errorf("A fetching their own file: status %d", status)
+		}
 		if status := e.call(t, "GET", "/widget/v1/files/0123456789abcdef0123456789abcdef", nil, nil); status != http.StatusNotFound {
 			t.Errorf("guessed file: status %d", status)
 		}

@@ -2,6 +2,7 @@ package widget_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"image"
 	"image/png"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/channel/widget"
@@ -52,23 +54,46 @@ func TestUpload(t *testing.T) {
 	s := e.MustSession(t, e.Channel, nil)
 
 	t.Run("an image is stored, sent as an attachment and served sandboxed", func(t *testing.T) {
-		id := mustUpload(t, e, e.Channel, s.Token, "shot.png", pngBytes(), http.StatusCreated)
+		key := mustUpload(t, e, e.Channel, s.Token, "shot.png", pngBytes(), http.StatusCreated)
 		v := e.MustConnect(t, e.Channel, s.Token, 0)
 		v.MustFrame(t, "caught_up", isType("caught_up"))
-		v.send(t, map[string]any{"type": "message", "client_id": "with-file1", "files": []string{id}})
+		v.send(t, map[string]any{"type": "message", "client_id": "with-file1", "files": []string{key}})
 		echo := v.MustFrame(t, "echo", func(f frame) bool { return f.Type == "message" && f.Message.ClientID == "with-file1" })
-		if len(echo.Message.Attachments) != 1 || echo.Message.Attachments[0].Type != "image" || echo.Message.Attachments[0].Filename != "shot.png" {
-			t.Fatalf("attachments %+v", echo.Message.Attachments)
+		atts := echo.Message.Attachments
+		if len(atts) != 1 || atts[0].Type != "image" || atts[0].Filename != "shot.png" || atts[0].URL != "https://signed.example/files/"+key+"?sig=x" {
+			t.Fatalf("attachments %+v", atts)
 		}
-		res, err := http.Get(e.Server.URL + echo.Message.Attachments[0].URL)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := fetchFile(t, e, e.Channel, s.Token, key)
 		got, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		if !bytes.Equal(got, pngBytes()) || res.Header.Get("Content-Type") != "image/png" ||
+		if res.StatusCode != http.StatusOK || !bytes.Equal(got, pngBytes()) || res.Header.Get("Content-Type") != "image/png" ||
 			!strings.Contains(res.Header.Get("Content-Security-Policy"), "sandbox") {
-			t.Fatalf("served %d bytes, headers %v", len(got), res.Header)
+			t.Fatalf("served %d: %d bytes, headers %v", res.StatusCode, len(got), res.Header)
+		}
+	})
+
+	t.Run("the upload is the visitor's contact's file in the attachment store, bound to its message once sent", func(t *testing.T) {
+		key := mustUpload(t, e, e.Channel, s.Token, "receipt.png", pngBytes(), http.StatusCreated)
+		f, err := e.Store.FindFileByKey(context.Background(), key)
+		if err != nil || f.ContactID == nil || f.AgentID != nil || f.MessageID != nil || f.ContentType != "image/png" || f.Size != int64(len(pngBytes())) {
+			t.Fatalf("record %+v, %v", f, err)
+		}
+		rc, err := e.Files.Open(context.Background(), key)
+		if err != nil {
+			t.Fatalf("bytes: %v", err)
+		}
+		rc.Close()
+		v := e.MustConnect(t, e.Channel, s.Token, 0)
+		v.MustFrame(t, "caught_up", isType("caught_up"))
+		v.send(t, map[string]any{"type": "message", "client_id": "with-file2", "files": []string{key}})
+		echo := v.MustFrame(t, "echo", func(f frame) bool { return f.Type == "message" && f.Message.ClientID == "with-file2" })
+		stored, err := e.Store.FindMessageByID(context.Background(), echo.Message.ID)
+		if err != nil || len(stored.Attachments) != 1 || stored.Attachments[0].StorageKey != key || stored.Attachments[0].URL != parley.FilesPath+key {
+			t.Fatalf("stored message %+v, %v", stored, err)
+		}
+		f = eventuallyBound(t, e, key)
+		if *f.MessageID != echo.Message.ID || f.ConversationID == nil || *f.ConversationID != echo.Message.ConversationID {
+			t.Fatalf("bound to %+v, want message %d", f, echo.Message.ID)
 		}
 	})
 
@@ -84,4 +109,43 @@ func TestUpload(t *testing.T) {
 	t.Run("uploads need a valid visitor token", func(t *testing.T) {
 		mustUpload(t, e, e.Channel, "forged", "x.png", pngBytes(), http.StatusUnauthorized)
 	})
+}
+
+// fetchFile GETs a stored file through the visitor-authorised path.
+func fetchFile(tb testing.TB, e *env, ch *parley.Channel, token, key string) *http.Response {
+	tb.Helper()
+	req, _ := http.NewRequest("GET", e.Server.URL+"/widget/v1/channels/"+itoa(ch.ID)+"/files/"+key, nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res
+}
+
+func fetchStatus(tb testing.TB, e *env, ch *parley.Channel, token, key string) int {
+	tb.Helper()
+	res := fetchFile(tb, e, ch, token, key)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// eventuallyBound waits until the media worker bound file key to its
+// message.
+func eventuallyBound(tb testing.TB, e *env, key string) *parley.File {
+	tb.Helper()
+	for range 400 {
+		f, err := e.Store.FindFileByKey(context.Background(), key)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if f.MessageID != nil {
+			return f
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	tb.Fatalf("file %s never bound to its message", key)
+	return nil
 }

@@ -20,6 +20,8 @@ package widget
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"net/http"
 	"strconv"
 
@@ -63,6 +65,25 @@ type Adapter struct {
 }
 
 var _ parley.AdapterFactory = New
+
+// PrepareChannel gives a new widget channel an identity secret when the
+// admin did not choose one: the widget refuses to run without it, and it
+// only matters to sites that sign their users' ids, which can set their
+// own later.
+func PrepareChannel(ch *parley.Channel) error {
+	if ch.Secrets[SecretIdentity] != "" {
+		return nil
+	}
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return parley.WrapError(parley.EINTERNAL, err, "widget channel: generating its identity secret")
+	}
+	if ch.Secrets == nil {
+		ch.Secrets = map[string]string{}
+	}
+	ch.Secrets[SecretIdentity] = hex.EncodeToString(secret)
+	return nil
+}
 
 // New builds the adapter of a widget channel. The channel needs an
 // identity secret of at least MinSecretLength bytes and a valid

@@ -176,10 +176,11 @@ func testChannels(t *testing.T, open Opener) {
 	}
 	got, err = st.UpdateChannel(ctx, ch.ID, parley.ChannelUpdate{Status: ptr(parley.ChannelDisconnected), StatusReason: ptr("token expired"),
 		Secrets: map[string]*string{"access_token": ptr("EAAG-new"), "app_secret": nil}})
-	if err != nil || got.Secrets["access_token"] != "EAAG-new" || len(got.Secrets) != 1 || got.Status != parley.ChannelDisconnected {
+	if err != nil || got.Secrets["access_token"] != "EAAG-new" || len(got.Secrets) != 1 || got.Status != parley.ChannelDisconnected ||
+		got.StatusCode != parley.ChannelReasonAuth {
 		t.Fatalf("updated = %+v, %v", got, err)
 	}
-	if list, _ := st.FindChannels(ctx); len(list) != 1 || list[0].Secrets["access_token"] != "EAAG-new" {
+	if list, _ := st.FindChannels(ctx); len(list) != 1 || list[0].Secrets["access_token"] != "EAAG-new" || list[0].StatusCode != parley.ChannelReasonAuth {
 		t.Fatalf("list = %+v", list)
 	}
 	wantCode(t, st.CreateChannel(ctx, &parley.Channel{Platform: "myspace"}), parley.EINVALID)

@@ -361,6 +361,32 @@ func testReceipts(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("in one batch failed wins whatever the order, with the first failure's reason", func(t *testing.T) {
+		st, ch, sent := setup(t)
+		read := receipt(ch, parley.MessageRead)
+		read.Targets = []string{"out-0"}
+		failed := receipt(ch, parley.MessageFailed)
+		failed.Targets, failed.FailureCode, failed.FailureReason = []string{"out-0"}, "131026", "Undeliverable"
+		again := receipt(ch, parley.MessageFailed)
+		again.Targets, again.FailureCode, again.FailureReason = []string{"out-0"}, "131047", "Re-engagement message"
+		delivered := receipt(ch, parley.MessageDelivered)
+		delivered.Targets = []string{"out-0", "out-1"}
+		res := MustIngest(t, st, read, failed, again, delivered)
+		m, _ := st.FindMessageByID(ctx, sent[0].ID)
+		if m.Status != parley.MessageFailed || m.FailureCode != "131026" {
+			t.Fatalf("message = %s %s, want failed 131026", m.Status, m.FailureCode)
+		}
+		if len(res[1].Updated) != 1 || res[1].Updated[0].ID != sent[0].ID || res[1].Updated[0].Status != parley.MessageFailed {
+			t.Fatalf("the deciding receipt reported %+v", res[1].Updated)
+		}
+		if len(res[3].Updated) != 1 || res[3].Updated[0].ID != sent[1].ID || res[3].Updated[0].Status != parley.MessageDelivered {
+			t.Fatalf("the delivery reported %+v", res[3].Updated)
+		}
+		if other, _ := st.FindMessageByID(ctx, sent[2].ID); other.Status != parley.MessageSent {
+			t.Fatalf("an unnamed message moved to %s", other.Status)
+		}
+	})
+
 	t.Run("watermark covers messages sent up to it", func(t *testing.T) {
 		st, ch, sent := setup(t)
 		ev := receipt(ch, parley.MessageDelivered)

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"Receipts", testReceipts},
 		{"PendingReceipts", testPendingReceipts},
 		{"PendingReceiptRace", testPendingReceiptRace},
+		{"ReceiptWatermarks", testReceiptWatermarks},
 		{"Echoes", testEchoes},
 		{"AccountComments", testAccountComments},
 		{"Conversations", testConversations},

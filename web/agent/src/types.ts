@@ -148,7 +148,8 @@ export interface Channel {
   platform: Platform;
   name: string;
   status: "active" | "disconnected" | "disabled";
-  status_reason?: string;
+  status_reason?: string; // English, often the platform's own words
+  status_code?: string; // what kind of reason: auth_failed, webhook_subscription_failed
   config?: Record<string, string>;
   created_at: string;
   updated_at: string;
@@ -260,14 +261,16 @@ export interface View360 {
   links: { conversation_id: number; linked_id: number; reason: string; created_at: string }[] | null;
   repeat_count: number;
   consents: Consent[] | null;
-  csat: { available: boolean; note?: string; items: Record<string, unknown>[] | null };
+  csat: { available: boolean; note?: string; note_code?: string; items: Record<string, unknown>[] | null };
   external?: LookupResult;
 }
 
 export interface Evidence {
   kind: string;
   value: string;
-  detail: string;
+  detail: string; // English; source and other_source say the same in codes
+  source?: string;
+  other_source?: string;
 }
 
 export interface Suggestion {

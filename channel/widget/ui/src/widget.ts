@@ -26,6 +26,11 @@ export class Widget {
   private conn: Conn | null = null;
   private msgs = new Map<number, MessageView>();
   private pending = new Map<string, Pending>();
+  /**
+   * lastId is the resume cursor sent in hello: every message up to it has
+   * arrived. Live frames can overtake catch-up, so it only moves once the
+   * thread is caught up; moving it earlier skips what catch-up had yet to send.
+   */
   private lastId = 0;
   private caughtUp = false;
   private isOpen = false;
@@ -274,6 +279,7 @@ export class Widget {
         break;
       case "caught_up":
         this.caughtUp = true;
+        this.lastId = Math.max(this.lastId, f.last_id ?? 0, this.newestId());
         this.receipts();
         break;
       case "ack": {
@@ -290,7 +296,7 @@ export class Widget {
       }
       case "agent":
         this.agentTyping = f.activity === "typing" ? f.name ?? "" : "";
-        if (f.activity === "typing" || f.activity === "viewing") this.seenUpTo = this.lastId;
+        if (f.activity === "typing" || f.activity === "viewing") this.seenUpTo = this.newestId();
         break;
     }
     this.render();
@@ -300,10 +306,16 @@ export class Widget {
     if (m.client_id) this.pending.delete(m.client_id);
     const had = this.msgs.get(m.id);
     if (had && (RANK[had.status] ?? 0) > (RANK[m.status] ?? 0)) m.status = had.status; // statuses only move forward
-    this.msgs.set(m.id, m);
-    this.lastId = Math.max(this.lastId, m.id);
+    this.msgs.set(m.id, m); // by id: catch-up and live delivery may both carry it
+    if (this.caughtUp) this.lastId = Math.max(this.lastId, m.id);
     if (m.direction === "out") this.agentTyping = "";
     if (this.caughtUp) this.receipts();
+  }
+
+  private newestId(): number {
+    let n = 0;
+    for (const id of this.msgs.keys()) n = Math.max(n, id);
+    return n;
   }
 
   /** receipts tells Parley what the visitor has received and, when looking, read. */

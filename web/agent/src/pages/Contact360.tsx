@@ -8,7 +8,7 @@ import { ago, dateTime, t, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
 import { link } from "../router";
 import { channelById, toast } from "../store";
-import type { Conversation, MergeResult, Suggestion, View360 } from "../types";
+import type { Conversation, Evidence, MergeResult, Suggestion, View360 } from "../types";
 import { Avatar, Spinner, StatusPill, errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
 import { onEvent } from "../ws";
@@ -114,7 +114,7 @@ function CSAT({ view }: { view: View360 }) {
   return (
     <section class="c360-section">
       <h3>{t("c360.csat")}</h3>
-      {!view.csat?.available || items.length === 0 ? <p class="muted">{t("c360.noCsat")}</p> : (
+      {!view.csat?.available || items.length === 0 ? <p class="muted csat-note">{t(view.csat?.note_code === "no_surveys" ? "c360.csatNote.no_surveys" : "c360.noCsat")}</p> : (
         <ul class="csat">
           {items.map((i) => (
             <li>
@@ -235,8 +235,7 @@ function Suggestions({ contactId, onMerged }: { contactId: number; onMerged: () 
           </a>
           <ul class="evidence">
             {(s.evidence ?? []).map((e) => (
-              // The server's detail is English prose: offered on hover, the line itself is in the agent's language.
-              <li title={e.detail}><strong>{evidenceLabel(e.kind)}</strong> <span>{e.value}</span></li>
+              <li><strong>{evidenceLabel(e.kind)}</strong> <span>{e.value}</span>{evidenceDetail(e) && <span class="evidence-detail muted">{evidenceDetail(e)}</span>}</li>
             ))}
           </ul>
           <div class="suggestion-actions">
@@ -255,3 +254,11 @@ const known = (key: string, fallback: string) => {
 };
 const evidenceLabel = (kind: string) => known("c360.evidence." + kind, kind);
 const purposeLabel = (purpose: string) => known("c360.purpose." + purpose, purpose);
+
+/** evidenceDetail says where each contact has the shared value, from the server's codes; its English prose only if it sent none. */
+function evidenceDetail(e: Evidence): string {
+  if (e.kind === "name_company") return "";
+  if (!e.source || !e.other_source) return e.detail;
+  const where = (code: string) => known("c360.source." + code, code);
+  return t("c360.evidenceWhere", { self: where(e.source), other: where(e.other_source) });
+}

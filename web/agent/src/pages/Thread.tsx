@@ -12,6 +12,7 @@ import type { Attachment, Contact, Message } from "../types";
 import { VirtualList } from "../ui/VirtualList";
 import { Modal, errorText } from "../ui/common";
 import { Icon, PlatformIcon } from "../ui/icons";
+import { EmailFolds, EmailHeader } from "./EmailParts";
 
 type Row = { kind: "day"; key: string; label: string } | { kind: "msg"; key: number; m: Message; showAuthor: boolean };
 
@@ -80,7 +81,9 @@ function MessageView({ m, showAuthor, contact, onRetried, focused }: { m: Messag
       )}
       <div class="bubble">
         {m.kind === "template" && <div class="msg-template"><Icon name="note" size={12} />{t("template.sent", { name: m.metadata?.template_name ?? "" })}</div>}
+        <EmailHeader m={m} />
         {m.body && <div class="msg-text">{linkify(m.body)}</div>}
+        <EmailFolds m={m} />
         {(m.attachments ?? []).map((a) => <AttachmentView a={a} />)}
       </div>
       <div class="msg-foot">
@@ -164,12 +167,19 @@ function AttachmentView({ a }: { a: Attachment }) {
   }
   if (kind === "video") return <video class="att-video" src={url} controls preload="metadata" aria-label={name} />;
   if (kind === "audio") return <audio class="att-audio" src={url} controls preload="metadata" aria-label={name} />;
+  // Files are served under "CSP: sandbox", which some viewers (Chrome's PDF viewer) refuse to show inline:
+  // Download always works, Open is offered for what the browser can show.
   return (
-    <a class="att-file" href={url} target="_blank" rel="noopener noreferrer" download={a.filename || true}>
+    <span class="att-file">
       <Icon name="file" />
-      <span class="att-name">{name}</span>
+      <a class="att-open" href={url} target="_blank" rel="noopener noreferrer" title={t("attachment.open", { name })}>
+        <span class="att-name">{name}</span>
+      </a>
       {a.size ? <span class="att-size">{formatBytes(a.size)}</span> : null}
-    </a>
+      <a class="att-download" href={url} download={a.filename || name} aria-label={t("attachment.downloadName", { name })} title={t("attachment.downloadName", { name })}>
+        <Icon name="download" size={14} />
+      </a>
+    </span>
   );
 }
 

@@ -38,6 +38,7 @@ const paths: Record<string, string> = {
   panel: "M3 3h18v18H3zM15 3v18",
   plus: "M12 5v14M5 12h14",
   trash: "M3 6h18M8 6V4h8v2M19 6l-1 14H6L5 6",
+  download: "M12 3v12M7 10l5 5 5-5M4 21h16",
   eye: "M1 12s4-8 11-8 11 8 11 8-4 8-11 8S1 12 1 12zM12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z",
   pencil: "M17 3l4 4L7 21H3v-4z",
   contact: "M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM22 11h-6M19 8v6",

@@ -45,7 +45,7 @@ export function Channels() {
                 </div>
                 <span class={"chan-status " + c.status}>{t(("channel." + c.status) as MessageKey)}</span>
               </header>
-              {c.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{c.status_reason}</p>}
+              <ChannelReason c={c} />
               <dl class="attrs">
                 <dt>{t("channels.webhook")}</dt>
                 <dd><code>{location.origin}/hooks/{c.platform}/{c.id}</code></dd>
@@ -145,7 +145,7 @@ function ReconnectChannel({ channel, onClose }: { channel: Channel; onClose: () 
   return (
     <Modal title={t("channels.reconnectTitle", { name: channel.name })} onClose={onClose}>
       <form class="form" onSubmit={save}>
-        {channel.status_reason && <p class="chan-reason"><Icon name="alert" size={14} />{channel.status_reason}</p>}
+        <ChannelReason c={channel} />
         {keys.map((k) => (
           <Field label={settingLabel(k)} hint={t("channels.keepSecret")}>
             <input type="password" name={k} autoComplete="off" value={secrets[k] ?? ""} onInput={(e) => setSecrets({ ...secrets, [k]: e.currentTarget.value })} />
@@ -196,4 +196,21 @@ function SyncTemplates({ channel }: { channel: Channel }) {
     }
   };
   return <button type="button" class="btn small" disabled={busy} onClick={sync}>{t("channels.syncTemplates")}</button>;
+}
+
+/**
+ * ChannelReason says why a channel stopped, in the agent's language when
+ * the server named the reason (status_code); the platform's own words,
+ * which no catalog can translate, follow as the detail.
+ */
+function ChannelReason({ c }: { c: Channel }) {
+  if (!c.status_reason) return null;
+  const known = c.status_code && (["auth_failed", "webhook_subscription_failed"] as string[]).includes(c.status_code);
+  const detail = c.status_code === "webhook_subscription_failed" ? c.status_reason.replace(/^webhook subscription failed: /, "") : c.status_reason;
+  return (
+    <p class="chan-reason" data-code={c.status_code ?? ""}>
+      <Icon name="alert" size={14} />
+      {known ? <span>{t(("channels.reason." + c.status_code) as MessageKey)} <span class="chan-reason-detail" lang="en">{detail}</span></span> : <span>{c.status_reason}</span>}
+    </p>
+  );
 }
