@@ -119,3 +119,11 @@ type PresenceBus interface {
 	PublishPresence(ctx context.Context, p *PresenceInfo) error
 	SubscribePresence(ctx context.Context, handle func(*PresenceInfo)) error
 }
+
+// ContactDataPurger removes what the event bus keeps of a contact (events
+// carrying its name, identities or message text) once the database has
+// erased it. Purging a contact with nothing left succeeds, so an erasure
+// whose purge failed can simply be retried.
+type ContactDataPurger interface {
+	PurgeContactData(ctx context.Context, contactID int64) error
+}
