@@ -62,6 +62,11 @@ type Event struct {
 	// Trace is the time the inbound webhook was received, carried so that
 	// the benchmark can measure webhook → agent screen latency.
 	Trace *time.Time `json:"trace,omitempty"`
+	// ContactID names the contact whose data the event carries when none of
+	// its fields does (a note's message): the bus files events by contact so
+	// that erasing one purges them. It is not encoded: only the publisher
+	// needs it.
+	ContactID int64 `json:"-"`
 }
 
 // EventPublisher fans events out to every node.

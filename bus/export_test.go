@@ -58,35 +58,5 @@ func PendingInbound(ctx context.Context, b *Bus) (uint64, error) {
 // process would.
 func Crash(b *Bus) { b.nc.Close() }
 
-// StoredMessages returns the raw subject, headers and data of every message
-// left in every stream of the bus, so that tests can prove what is gone.
-func StoredMessages(ctx context.Context, b *Bus) ([][]byte, error) {
-	var out [][]byte
-	for _, name := range b.StreamNames() {
-		s, err := b.js.Stream(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		info, err := s.Info(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for seq := info.State.FirstSeq; seq <= info.State.LastSeq && info.State.Msgs > 0; seq++ {
-			m, err := s.GetMsg(ctx, seq)
-			if errors.Is(err, jetstream.ErrMsgNotFound) {
-				continue
-			} else if err != nil {
-				return nil, err
-			}
-			raw := []byte(m.Subject)
-			for k, vs := range m.Header {
-				raw = append(raw, k...)
-				for _, v := range vs {
-					raw = append(raw, v...)
-				}
-			}
-			out = append(out, append(raw, m.Data...))
-		}
-	}
-	return out, nil
-}
+// JetStream is the bus's JetStream handle, for tests that read streams raw.
+func JetStream(b *Bus) jetstream.JetStream { return b.js }

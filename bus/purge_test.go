@@ -54,7 +54,7 @@ func TestPurgeContactData(t *testing.T) {
 			t.Fatalf("purging again (a retried erasure): %v", err)
 		}
 
-		msgs, err := bus.StoredMessages(ctx, b)
+		msgs, err := bustest.StoredMessages(ctx, bus.JetStream(b), b.StreamNames())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,6 +69,8 @@ func contactKey(contactID int64) string { return "c" + strconv.FormatInt(contact
 // visitor shown as an agent has a negative agent id (-contact id).
 func eventContactKey(e *parley.Event) string {
 	switch {
+	case e.ContactID != 0:
+		return contactKey(e.ContactID)
 	case e.Contact != nil:
 		return contactKey(e.Contact.ID)
 	case e.Conversation != nil && e.Conversation.ContactID != 0:
