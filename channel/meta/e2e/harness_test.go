@@ -65,8 +65,8 @@ func (s *syncBuffer) String() string {
 
 // mustStartNode boots Parley and the fake, and connects a Messenger, a
 // Page-comments, an Instagram and a WhatsApp channel to the fake's demo
-// accounts through the API, as an admin would.
-func mustStartNode(tb testing.TB) *node {
+// accounts through the API, as an admin would. opts adjust the fake.
+func mustStartNode(tb testing.TB, opts ...func(*fake.Config)) *node {
 	tb.Helper()
 	n := &node{logs: &syncBuffer{}, channels: map[parley.Platform]*parley.Channel{}}
 	// The public URL must be the node's own: the fake downloads reply media
@@ -96,8 +96,12 @@ func mustStartNode(tb testing.TB) *node {
 	n.client = &http.Client{Jar: jar, Timeout: 10 * time.Second}
 	n.do(tb, "POST", "/api/v1/auth/login", map[string]string{"email": adminEmail, "password": adminPassword}, &parley.Agent{})
 
-	n.fake = faketest.MustStart(tb, fake.Config{AppSecret: appSecret, AutoReceipts: true, FetchMediaLinks: true,
-		Now: func() time.Time { return time.Now().UTC().Add(time.Duration(n.skew.Load())) }})
+	fc := fake.Config{AppSecret: appSecret, AutoReceipts: true, FetchMediaLinks: true,
+		Now: func() time.Time { return time.Now().UTC().Add(time.Duration(n.skew.Load())) }}
+	for _, o := range opts {
+		o(&fc)
+	}
+	n.fake = faketest.MustStart(tb, fc)
 	n.demo = n.fake.SetupDemo()
 	for _, p := range []parley.Platform{parley.PlatformMessenger, parley.PlatformFacebookComments, parley.PlatformInstagram, parley.PlatformWhatsApp} {
 		config, secrets := n.fake.Channel(n.demo, p)
