@@ -32,7 +32,8 @@ func startChannelWorkers(ctx context.Context, a *App) error {
 	if err := d.Start(ctx); err != nil {
 		return err
 	}
-	mail := &mailboxes{store: a.Store, checkpoints: a.Store, inbound: a.Bus, logger: a.Logger, every: 30 * time.Second, adapter: a.mailFiles().adapter}
+	mail := &mailboxes{store: a.Store, checkpoints: a.Store, inbound: a.Bus, logger: a.Logger, every: 30 * time.Second, adapter: a.mailFiles().adapter,
+		lease: a.Bus}
 	a.goWorker(func() { mail.run(ctx) })
 	return nil
 }

@@ -51,6 +51,11 @@ type Config struct {
 	SMTPTLSCert  string `json:"smtp_tls_cert"`  // PEM certificate file: offers STARTTLS
 	SMTPTLSKey   string `json:"smtp_tls_key"`   // its PEM key file
 	SMTPMaxBytes int64  `json:"smtp_max_bytes"` // larger mail is refused (552)
+	// SMTPTrustedAuthServIDs names, comma-separated, the servers in front
+	// of the endpoint (the MX, the forwarder) whose Authentication-Results
+	// header may verify a sender; without one, mail that arrives by SMTP
+	// has an unverified sender (anyone can write any From).
+	SMTPTrustedAuthServIDs string `json:"smtp_trusted_authserv_id"`
 
 	// Demo runs demo mode: a fake Meta platform in-process, four demo
 	// channels on it, and simulated customers (package demo).
@@ -155,6 +160,7 @@ func fields(c *Config) []field {
 		f("smtp-hostname", "name the SMTP endpoint greets with (default the public URL's host)", &c.SMTPHostname),
 		f("smtp-tls-cert", "PEM certificate file; the SMTP endpoint offers STARTTLS with it", &c.SMTPTLSCert),
 		f("smtp-tls-key", "PEM key file of --smtp-tls-cert", &c.SMTPTLSKey),
+		f("smtp-trusted-authserv-id", "comma-separated authserv-ids of upstream servers whose Authentication-Results (dmarc/dkim/spf=pass) verify a sender on the SMTP endpoint", &c.SMTPTrustedAuthServIDs),
 		{"smtp-max-bytes", "largest mail the SMTP endpoint accepts, in bytes", func(v string) (err error) { c.SMTPMaxBytes, err = strconv.ParseInt(v, 10, 64); return }, func() string { return strconv.FormatInt(c.SMTPMaxBytes, 10) }},
 		{"demo", "demo mode: a fake Meta platform and simulated customers on four demo channels", func(v string) (err error) { c.Demo, err = strconv.ParseBool(v); return }, func() string { return strconv.FormatBool(c.Demo) }},
 		{"partitions", "inbound stream partitions", func(v string) (err error) { c.Partitions, err = strconv.Atoi(v); return }, func() string { return strconv.Itoa(c.Partitions) }},

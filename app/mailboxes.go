@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -21,7 +22,16 @@ type mailboxes struct {
 	// adapter builds a channel's e-mail adapter (with the file store's
 	// hooks); default email.NewAdapter.
 	adapter func(*parley.Channel) (*email.Adapter, error)
+	// lease, when set, lets one node of the cluster poll a mailbox at a
+	// time (the bus's job leases); nil polls here unconditionally.
+	lease   exclusiveRunner
 	running map[int64]runningPoller
+}
+
+// exclusiveRunner runs a job on one node of the cluster at a time
+// (bus.Bus.RunExclusive).
+type exclusiveRunner interface {
+	RunExclusive(ctx context.Context, name string, job func(ctx context.Context)) error
 }
 
 // checkpointStore keeps each mailbox's IMAP checkpoint across restarts.
@@ -64,6 +74,12 @@ func (m *mailboxes) reconcile(ctx context.Context) {
 		}
 	}
 	for id, p := range m.running {
+		select {
+		case <-p.done: // stopped on its own (a checkpoint that could not be read): start again
+			delete(m.running, id)
+			continue
+		default:
+		}
 		if ch, ok := want[id]; !ok || !ch.UpdatedAt.Equal(p.updatedAt) {
 			m.stop(id)
 		}
@@ -94,25 +110,44 @@ func (m *mailboxes) start(ctx context.Context, ch *parley.Channel) {
 	publish := func(ctx context.Context, events []*parley.InboundEvent, raw []byte) error {
 		return m.inbound.PublishInbound(ctx, events, raw, time.Now())
 	}
-	poller, err := email.NewIMAPPoller(cfg, adapter.DeliverTo(publish))
+	deliver := adapter.DeliverTo(publish)
+	if _, err := email.NewIMAPPoller(cfg, deliver); err != nil {
+		log.Warn("mailboxes: IMAP settings", "err", err)
+		return
+	}
+	poll := func(ctx context.Context) { m.poll(ctx, ch.ID, cfg, deliver, log) }
+	pctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if m.lease == nil {
+			poll(pctx)
+			return
+		}
+		if err := m.lease.RunExclusive(pctx, "mailbox."+strconv.FormatInt(ch.ID, 10), poll); err != nil && pctx.Err() == nil {
+			log.Warn("mailboxes: mailbox lease unavailable; not polling until the channel list is read again", "err", err)
+		}
+	}()
+	m.running[ch.ID] = runningPoller{updatedAt: ch.UpdatedAt, stop: cancel, done: done}
+}
+
+// poll runs one poller while this node may. It is built and resumed from
+// the saved checkpoint only now: a node that waited for the lease must
+// start where the previous holder stopped, not where it stood at start-up.
+func (m *mailboxes) poll(ctx context.Context, channelID int64, cfg email.Config, deliver email.DeliverFunc, log *slog.Logger) {
+	poller, err := email.NewIMAPPoller(cfg, deliver)
 	if err != nil {
 		log.Warn("mailboxes: IMAP settings", "err", err)
 		return
 	}
 	poller.Logger = log
-	if err := m.resume(ctx, ch.ID, poller); err != nil {
+	if err := m.resume(ctx, channelID, poller); err != nil {
 		log.Warn("mailboxes: loading the IMAP checkpoint; trying again later", "err", err)
 		return
 	}
-	pctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := poller.Run(pctx); err != nil && pctx.Err() == nil {
-			log.Warn("mailboxes: poller stopped", "err", err)
-		}
-	}()
-	m.running[ch.ID] = runningPoller{updatedAt: ch.UpdatedAt, stop: cancel, done: done}
+	if err := poller.Run(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("mailboxes: poller stopped", "err", err)
+	}
 }
 
 // resume restores the poller's saved checkpoint and has it save its

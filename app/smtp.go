@@ -33,6 +33,9 @@ type mailRouter struct {
 	adapters adapterSource
 	inbound  parley.InboundPublisher
 	logger   *slog.Logger
+	// trusted are the authserv-ids whose Authentication-Results verify a
+	// sender: mail that reaches the endpoint has an unchecked From.
+	trusted []string
 
 	mu       sync.Mutex
 	routes   *email.Routes
@@ -118,7 +121,7 @@ func (m *mailRouter) mailbox(ch *parley.Channel) *email.Mailbox {
 			aliases = append(aliases, s)
 		}
 	}
-	return &email.Mailbox{ChannelID: ch.ID, Address: adapter.Config().FromAddress, Aliases: aliases, Deliver: adapter.DeliverTo(publish)}
+	return &email.Mailbox{ChannelID: ch.ID, Address: adapter.Config().FromAddress, Aliases: aliases, Deliver: adapter.DeliverUnauthenticatedTo(publish, m.trusted)}
 }
 
 // startSMTP serves the SMTP endpoint when Config.SMTPAddr is set.
@@ -126,7 +129,8 @@ func (a *App) startSMTP() error {
 	if a.Config.SMTPAddr == "" {
 		return nil
 	}
-	router := &mailRouter{channels: a.Store, adapters: a.Adapters, inbound: a.Bus, logger: a.Logger}
+	router := &mailRouter{channels: a.Store, adapters: a.Adapters, inbound: a.Bus, logger: a.Logger,
+		trusted: email.ParseTrustedIDs(a.Config.SMTPTrustedAuthServIDs)}
 	r := email.NewRoutedSMTPReceiver(router)
 	r.Domain = a.Config.smtpHostname()
 	r.MaxMessageBytes = a.Config.SMTPMaxBytes

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -48,6 +49,30 @@ Content-Type: text/html; charset=utf-8
 
 <p>Hello,</p><p>the zipper of my <b>jacket</b> broke after two days.</p><img src="`+pixel+`/open.gif" width="1" height="1"><script>parent.document.title = "scripted"</script>
 --b1--
+`, "\n", "\r\n")
+}
+
+// inlineImageMail is an HTML-only mail whose picture travels inside it (cid:).
+func inlineImageMail() string {
+	return strings.ReplaceAll(`From: Omar Haddad <omar@customer.example>
+To: support@example.com
+Subject: The scratch on the lid
+Message-ID: <mail-lid@customer.example>
+MIME-Version: 1.0
+Content-Type: multipart/related; boundary="r1"
+
+--r1
+Content-Type: text/html; charset=utf-8
+
+<p>The lid arrived scratched, see:</p><img src="cid:lid@customer.example" alt="the lid">
+--r1
+Content-Type: image/png
+Content-ID: <lid@customer.example>
+Content-Disposition: inline; filename="lid.png"
+Content-Transfer-Encoding: base64
+
+`+base64.StdEncoding.EncodeToString(photoPNG())+`
+--r1--
 `, "\n", "\r\n")
 }
 
@@ -198,6 +223,23 @@ func TestEmailInTheThread(t *testing.T) {
 		}
 		if head := text(msg + " .mail-head"); !strings.Contains(head, "主题：") || !strings.Contains(head, "抄送：") {
 			t.Errorf("header in Chinese = %q", head)
+		}
+	})
+
+	t.Run("inline_pictures_show_without_asking", func(t *testing.T) {
+		if err := smtp.SendMail(n.App.SMTPAddr(), nil, "omar@customer.example", []string{"support@example.com"}, []byte(inlineImageMail())); err != nil {
+			t.Fatalf("sending the mail: %v", err)
+		}
+		lid := findByContact(t, n.MustWaitConversations(t, 2), "Omar Haddad")
+		run(t, ctx, "open its original",
+			chromedp.Navigate(fmt.Sprintf("%s/inbox/all/%d", n.Base, lid.ID)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.in button[data-part=original]`)),
+			chromedp.Click(chromedp.CSS(`.msg.in button[data-part=original]`)),
+			chromedp.WaitVisible(chromedp.CSS(`.msg.in .mail-html iframe`)),
+			until(`(document.querySelector('.msg.in .mail-html iframe').getAttribute('srcdoc') || '').includes('src="data:image/png;base64,')`),
+		)
+		if get(t, ctx, "images button", chromedp.Evaluate[bool](`!!document.querySelector('.msg.in .mail-images')`)) {
+			t.Error("an inline picture asked for Load images")
 		}
 	})
 }

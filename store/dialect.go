@@ -46,6 +46,12 @@ type dialect interface {
 	// wantsAnalyze says whether the planner depends on fresh statistics
 	// (see analyze.go).
 	wantsAnalyze() bool
+	// batchesReceipts says whether a batch's receipts are applied in one
+	// UPDATE … FROM (VALUES …): it saves PostgreSQL a round trip per
+	// receipt; SQLite has no round trips to save and measured three times
+	// slower with the join than with one indexed UPDATE per message
+	// (BenchmarkIngestReceipts).
+	batchesReceipts() bool
 	searchDialect
 }
 
@@ -81,6 +87,8 @@ func (sqliteDialect) isUniqueViolation(err error) bool {
 // wantsAnalyze is false: without statistics SQLite's planner prefers
 // indexes anyway.
 func (sqliteDialect) wantsAnalyze() bool { return false }
+
+func (sqliteDialect) batchesReceipts() bool { return false }
 
 func (sqliteDialect) isRetryable(err error) bool {
 	var e *sqlite.Error
@@ -156,6 +164,8 @@ func (postgresDialect) isUniqueViolation(err error) bool {
 }
 
 func (postgresDialect) wantsAnalyze() bool { return true }
+
+func (postgresDialect) batchesReceipts() bool { return true }
 
 func (postgresDialect) isRetryable(err error) bool {
 	var e *pgconn.PgError

@@ -143,9 +143,18 @@ func (b *ingestBatch) usable(ev *parley.InboundEvent) bool {
 	return true
 }
 
-// senderKey is the identity a message event's customer is known by.
+// senderKey is the identity a message event's customer is known by. A
+// sender the platform does not vouch for (mail whose From no trusted server
+// checked) is known by an e-mail address or phone number scoped to the
+// channel, never by the global identity: anyone can write a VIP's address
+// into From, and the global identity would put their message in the VIP's
+// history. The shared value still makes it a suggestion for agents.
 func senderKey(ev *parley.InboundEvent) identityKey {
-	return makeIdentityKey(ev.Sender.Kind, ev.ChannelID, ev.Sender.ID)
+	k := makeIdentityKey(ev.Sender.Kind, ev.ChannelID, ev.Sender.ID)
+	if ev.Kind == parley.InboundMessage && !ev.Sender.Verified && k.kind.Global() {
+		k.scope = ev.ChannelID
+	}
+	return k
 }
 
 func makeIdentityKey(kind parley.IdentityKind, channelID int64, value string) identityKey {

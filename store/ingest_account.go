@@ -66,7 +66,9 @@ func (t *tx) threadCustomer(ctx context.Context, channelID int64, thread string)
 	} else if err != nil {
 		return s, false, t.s.wrap(err, "finding the ticket of thread %s", thread)
 	}
-	s.Verified = true
+	// A global kind joined on the channel scope is an unverified sender
+	// (see senderKey); keeping it unverified keeps its key scoped.
+	s.Verified = !s.Kind.Global()
 	return s, true, nil
 }
 

@@ -6,17 +6,33 @@ import (
 	"github.com/parleyhq/parley"
 )
 
-// applyOthers applies the batch's receipts, reactions, edits and deletes,
-// in order, after its messages (so a receipt may follow its echo).
+// applyOthers applies the batch's receipts, reactions, edits and deletes
+// after its messages (so a receipt may follow its echo): the receipts
+// naming messages together (see applyTargetReceipts), then the rest in
+// order.
 func (b *ingestBatch) applyOthers(ctx context.Context) error {
+	var others []int
 	for i, ev := range b.events {
 		if ev == nil || ev.Kind == parley.InboundMessage || ev.Kind == parley.InboundTyping || !b.usable(ev) {
 			continue
 		}
+		if ev.Kind == parley.InboundReceipt && ev.Status.Rank() == 0 && ev.Status != parley.MessageFailed {
+			b.t.s.log.Warn("ingest: skipping receipt with unknown status", "status", ev.Status)
+			continue
+		}
+		others = append(others, i)
+	}
+	if err := b.applyTargetReceipts(ctx, others); err != nil {
+		return err
+	}
+	for _, i := range others {
+		ev := b.events[i]
 		var err error
 		switch ev.Kind {
 		case parley.InboundReceipt:
-			b.results[i].Updated, err = b.applyReceipt(ctx, ev)
+			var msgs []*parley.Message
+			msgs, err = b.applyWatermark(ctx, ev)
+			b.results[i].Updated = append(b.results[i].Updated, msgs...)
 		case parley.InboundReaction, parley.InboundEdit, parley.InboundDelete:
 			b.results[i].Message, err = b.applyChange(ctx, ev)
 		}
@@ -27,52 +43,30 @@ func (b *ingestBatch) applyOthers(ctx context.Context) error {
 	return nil
 }
 
-// applyReceipt moves our messages' delivery status forward: those named by
-// Targets, and every outbound message to the sender on this channel sent
-// at or before Watermark. The watermark is kept for sends recorded later.
-func (b *ingestBatch) applyReceipt(ctx context.Context, ev *parley.InboundEvent) ([]*parley.Message, error) {
-	if ev.Status.Rank() == 0 && ev.Status != parley.MessageFailed {
-		b.t.s.log.Warn("ingest: skipping receipt with unknown status", "status", ev.Status)
+// applyWatermark moves forward every outbound message to the sender on
+// this channel sent at or before ev's Watermark, and keeps the watermark
+// for sends recorded later.
+func (b *ingestBatch) applyWatermark(ctx context.Context, ev *parley.InboundEvent) ([]*parley.Message, error) {
+	if ev.Watermark == nil || ev.Sender.ID == "" || ev.Status == parley.MessageFailed {
 		return nil, nil
 	}
-	var updated []*parley.Message
-	if len(ev.Targets) > 0 {
-		msgs, err := b.applyTargets(ctx, ev, ev.Targets)
-		if err != nil {
-			return nil, err
-		}
-		updated = append(updated, msgs...)
-		if len(msgs) < len(ev.Targets) {
-			held, err := b.holdUnknownReceipt(ctx, ev, msgs)
-			if err != nil {
-				return nil, err
-			}
-			updated = append(updated, held...)
-		}
+	contactID, ok := b.identities[senderKey(ev)]
+	if !ok {
+		return nil, nil
 	}
-	if ev.Watermark != nil && ev.Sender.ID != "" && ev.Status != parley.MessageFailed {
-		contactID, ok := b.identities[senderKey(ev)]
-		if !ok {
-			return updated, nil
-		}
-		if err := b.t.lockWatermark(ctx, ev.ChannelID, contactID); err != nil {
-			return nil, err
-		}
-		var args argList
-		set := b.receiptSet(ev, &args)
-		q := `UPDATE messages SET ` + set + ` WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = ` +
-			args.add(ev.ChannelID) + ` AND contact_id = ` + args.add(contactID) + `) AND direction = 'out' AND sent_at <= ` +
-			args.add(*ev.Watermark) + ` AND ` + forwardOnly(ev.Status, &args) + ` RETURNING ` + messageColumns
-		msgs, err := b.t.queryMessages(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		updated = append(updated, msgs...)
-		if err := b.keepWatermark(ctx, ev, contactID); err != nil {
-			return nil, err
-		}
+	if err := b.t.lockWatermark(ctx, ev.ChannelID, contactID); err != nil {
+		return nil, err
 	}
-	return updated, nil
+	var args argList
+	set := b.receiptSet(ev, &args)
+	q := `UPDATE messages SET ` + set + ` WHERE conversation_id IN (SELECT id FROM conversations WHERE channel_id = ` +
+		args.add(ev.ChannelID) + ` AND contact_id = ` + args.add(contactID) + `) AND direction = 'out' AND sent_at <= ` +
+		args.add(*ev.Watermark) + ` AND ` + forwardOnly(ev.Status, &args) + ` RETURNING ` + messageColumns
+	msgs, err := b.t.queryMessages(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return msgs, b.keepWatermark(ctx, ev, contactID)
 }
 
 func (b *ingestBatch) receiptSet(ev *parley.InboundEvent, args *argList) string {

@@ -32,6 +32,10 @@ const (
 //	imap_host, imap_port, imap_tls (default tls, port 993), imap_username,
 //	imap_password (secret), imap_mailbox (default INBOX),
 //	imap_processed_mailbox (optional: move handled mail there instead of marking it \Seen)
+//	trusted_authserv_ids   mx.example.com  comma-separated authserv-ids whose
+//	                       Authentication-Results decide whether a sender is
+//	                       verified (IMAP: opt-in; SMTP endpoint: added to
+//	                       --smtp-trusted-authserv-id)
 type Config struct {
 	FromAddress string
 	FromName    string
@@ -39,6 +43,9 @@ type Config struct {
 	IMAP        ServerConfig
 	Mailbox     string
 	Processed   string
+	// TrustedAuthServIDs are the servers whose Authentication-Results
+	// this channel believes (lower-cased).
+	TrustedAuthServIDs []string
 }
 
 // ServerConfig is how to reach and log in to one mail server.
@@ -63,6 +70,7 @@ func ParseConfig(ch *parley.Channel) (Config, error) {
 		return c, parley.Errorf(parley.EINVALID, "channel %d: from_address %q is not an e-mail address", ch.ID, get("from_address"))
 	}
 	c.FromAddress = from.Address
+	c.TrustedAuthServIDs = ParseTrustedIDs(get("trusted_authserv_ids"))
 	if c.Mailbox == "" {
 		c.Mailbox = "INBOX"
 	}

@@ -18,8 +18,18 @@ type Publisher func(ctx context.Context, events []*parley.InboundEvent, raw []by
 // would never parse, and refusing it would stop the mailbox behind it. A
 // failed publish is returned, so the transport keeps the mail and retries.
 func (a *Adapter) DeliverTo(publish Publisher) DeliverFunc {
+	return a.deliverParsed(publish, a.ParseWebhook)
+}
+
+// DeliverUnauthenticatedTo is DeliverTo for mail nobody checked (the SMTP
+// endpoint): see ParseUnauthenticated.
+func (a *Adapter) DeliverUnauthenticatedTo(publish Publisher, trusted []string) DeliverFunc {
+	return a.deliverParsed(publish, func(raw []byte) ([]*parley.InboundEvent, error) { return a.ParseUnauthenticated(raw, trusted) })
+}
+
+func (a *Adapter) deliverParsed(publish Publisher, parse func([]byte) ([]*parley.InboundEvent, error)) DeliverFunc {
 	return func(ctx context.Context, raw []byte) error {
-		events, err := a.ParseWebhook(raw)
+		events, err := parse(raw)
 		if parley.ErrorCode(err) == parley.EINVALID {
 			metrics.InboundRejected.WithLabelValues(string(parley.PlatformEmail), "malformed").Inc()
 			a.Logger.Warn("email: dropped a mail that cannot be parsed", "channel", a.channel.ID, "err", err)

@@ -59,7 +59,30 @@ const truncatedMark = "\n[…]"
 // reports that are not delivery reports) is dropped: it returns no event, so
 // it can never open a ticket. A delivery report becomes a receipt on the
 // original message: failed with the remote server's reason, or delivered.
+//
+// The sender's address counts as verified, as the mailbox provider that
+// delivered the mail filtered it, unless the channel names the servers it
+// trusts (trusted_authserv_ids): then their Authentication-Results decide,
+// as on the SMTP endpoint (see ParseUnauthenticated).
 func (a *Adapter) ParseWebhook(raw []byte) ([]*parley.InboundEvent, error) {
+	if len(a.cfg.TrustedAuthServIDs) > 0 {
+		return a.parse(raw, &SenderAuth{TrustedIDs: a.cfg.TrustedAuthServIDs})
+	}
+	return a.parse(raw, nil)
+}
+
+// ParseUnauthenticated parses mail whose From nobody checked (it came
+// straight to Parley's SMTP endpoint): the sender is verified only if a
+// server in trusted (or the channel's trusted_authserv_ids) vouches for it
+// in an Authentication-Results header. Otherwise the address is stored
+// unverified, so it can never link the mail to an existing contact.
+func (a *Adapter) ParseUnauthenticated(raw []byte, trusted []string) ([]*parley.InboundEvent, error) {
+	ids := append(append([]string{}, trusted...), a.cfg.TrustedAuthServIDs...)
+	return a.parse(raw, &SenderAuth{TrustedIDs: ids})
+}
+
+// parse turns raw into events; auth nil means the From is trusted.
+func (a *Adapter) parse(raw []byte, auth *SenderAuth) ([]*parley.InboundEvent, error) {
 	m, err := mailparse.Parse(raw)
 	if err != nil {
 		return nil, err
@@ -74,7 +97,12 @@ func (a *Adapter) ParseWebhook(raw []byte) ([]*parley.InboundEvent, error) {
 	if m.From == nil || !strings.Contains(m.From.Addr, "@") {
 		return nil, parley.Errorf(parley.EINVALID, "mail %q has no sender address", m.MessageID)
 	}
-	return []*parley.InboundEvent{a.messageEvent(context.Background(), m, raw)}, nil
+	ev := a.messageEvent(context.Background(), m, raw)
+	if auth != nil && !auth.Verified(m.HeaderValues("Authentication-Results"), m.From.Addr) {
+		ev.Sender.Verified = false
+		a.Logger.Info("email: sender not authenticated by a trusted server; stored unverified", "channel", a.channel.ID, "message_id", m.MessageID)
+	}
+	return []*parley.InboundEvent{ev}, nil
 }
 
 // dropReason says why a mail must not become an event ("" to keep it).

@@ -54,7 +54,7 @@ var base = time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 func MessageEvent(ch *parley.Channel, sender, externalID, text string, at time.Time) *parley.InboundEvent {
 	return &parley.InboundEvent{
 		Kind: parley.InboundMessage, ChannelID: ch.ID, Platform: ch.Platform, ExternalID: externalID,
-		Sender:    parley.Sender{Kind: senderKind(ch.Platform), ID: sender, Name: "Customer " + sender},
+		Sender:    parley.Sender{Kind: senderKind(ch.Platform), ID: sender, Name: "Customer " + sender, Verified: true},
 		Direction: parley.DirectionIn, Timestamp: at, Text: text,
 	}
 }

@@ -132,6 +132,38 @@ func testIngest(t *testing.T, open Opener) {
 		}
 	})
 
+	t.Run("unverified e-mail sender does not join the contact of its address", func(t *testing.T) {
+		st := open(t)
+		mail := MustCreateChannel(t, st, parley.PlatformEmail)
+		vip := &parley.Contact{Name: "VIP", Identities: []*parley.Identity{{Kind: parley.IdentityEmail, Value: "ceo@bigcorp.example", Verified: true}}}
+		if err := st.CreateContact(ctx, vip); err != nil {
+			t.Fatal(err)
+		}
+		spoofed := MessageEvent(mail, "CEO@bigcorp.example", "spoof-1@evil.example", "wire the money", base)
+		spoofed.Sender.Verified = false
+		again := MessageEvent(mail, "ceo@bigcorp.example", "spoof-2@evil.example", "urgently", base.Add(time.Minute))
+		again.Sender.Verified = false
+		res := MustIngest(t, st, spoofed)
+		res = append(res, MustIngest(t, st, again)...)
+		if res[0].Contact.ID == vip.ID || !res[0].ContactCreated {
+			t.Fatalf("spoofed From joined the VIP: %+v", res[0])
+		}
+		if res[1].Contact.ID != res[0].Contact.ID || res[1].Conversation.ID != res[0].Conversation.ID {
+			t.Fatalf("the same unverified sender split: %+v / %+v", res[0], res[1])
+		}
+		c, err := st.FindContactByID(ctx, res[0].Contact.ID)
+		if err != nil || len(c.Identities) != 1 || c.Identities[0].Verified || c.Identities[0].ScopeChannelID != mail.ID {
+			t.Fatalf("spoofer's identities = %+v, %v; want one unverified, scoped to the channel", c.Identities, err)
+		}
+		if o, _ := st.FindContactByID(ctx, vip.ID); len(o.Identities) != 1 {
+			t.Fatalf("VIP identities = %+v", o.Identities)
+		}
+		verified := MustIngest(t, st, MessageEvent(mail, "ceo@bigcorp.example", "real-1@bigcorp.example", "hello", base.Add(2*time.Minute)))[0]
+		if verified.Contact.ID != vip.ID {
+			t.Fatalf("authenticated mail did not reach the VIP: %+v", verified)
+		}
+	})
+
 	t.Run("resolved ticket reopens, closed ticket is replaced", func(t *testing.T) {
 		st := open(t)
 		ch := MustCreateChannel(t, st, parley.PlatformMessenger)
@@ -326,6 +358,32 @@ func testReceipts(t *testing.T, open Opener) {
 		}
 		if m, _ := st.FindMessageByID(ctx, sent[0].ID); m.Status != parley.MessageRead {
 			t.Fatalf("status = %s", m.Status)
+		}
+	})
+
+	t.Run("in one batch failed wins whatever the order, with the first failure's reason", func(t *testing.T) {
+		st, ch, sent := setup(t)
+		read := receipt(ch, parley.MessageRead)
+		read.Targets = []string{"out-0"}
+		failed := receipt(ch, parley.MessageFailed)
+		failed.Targets, failed.FailureCode, failed.FailureReason = []string{"out-0"}, "131026", "Undeliverable"
+		again := receipt(ch, parley.MessageFailed)
+		again.Targets, again.FailureCode, again.FailureReason = []string{"out-0"}, "131047", "Re-engagement message"
+		delivered := receipt(ch, parley.MessageDelivered)
+		delivered.Targets = []string{"out-0", "out-1"}
+		res := MustIngest(t, st, read, failed, again, delivered)
+		m, _ := st.FindMessageByID(ctx, sent[0].ID)
+		if m.Status != parley.MessageFailed || m.FailureCode != "131026" {
+			t.Fatalf("message = %s %s, want failed 131026", m.Status, m.FailureCode)
+		}
+		if len(res[1].Updated) != 1 || res[1].Updated[0].ID != sent[0].ID || res[1].Updated[0].Status != parley.MessageFailed {
+			t.Fatalf("the deciding receipt reported %+v", res[1].Updated)
+		}
+		if len(res[3].Updated) != 1 || res[3].Updated[0].ID != sent[1].ID || res[3].Updated[0].Status != parley.MessageDelivered {
+			t.Fatalf("the delivery reported %+v", res[3].Updated)
+		}
+		if other, _ := st.FindMessageByID(ctx, sent[2].ID); other.Status != parley.MessageSent {
+			t.Fatalf("an unnamed message moved to %s", other.Status)
 		}
 	})
 

@@ -115,3 +115,9 @@ func (r *DeliveryReport) Failed() bool {
 	}
 	return false
 }
+
+// HeaderValues returns every raw value of a header field, top first (the
+// order receiving servers prepend trace fields in).
+func (m *Mail) HeaderValues(key string) []string {
+	return m.header[canonicalKey(key)]
+}

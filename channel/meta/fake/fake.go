@@ -61,6 +61,10 @@ type Config struct {
 	// OnRequest, if set, is called with every request after it was
 	// answered (a demo's customers react to the agents' sends with it).
 	OnRequest func(Request)
+	// BeforeAnswer, if set, is called with every Graph call after it was
+	// handled and before it is answered (tests make a webhook beat the
+	// send's answer with it, as Meta's sometimes does).
+	BeforeAnswer func(Request)
 	// FetchMediaLinks makes the fake download the URL of every media send
 	// (Messenger/Instagram attachment payload url, WhatsApp link) as Meta
 	// does, failing the send when it cannot; FetchedMedia lists them.
@@ -313,6 +317,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	out, _ := json.Marshal(answer)
 	rec.Status, rec.Answer = status, out
 	s.record(rec)
+	if s.cfg.BeforeAnswer != nil {
+		s.cfg.BeforeAnswer(rec)
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(out)
