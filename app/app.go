@@ -117,6 +117,7 @@ func (a *App) httpConfig() httpapi.Config {
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
 		Meta:  a.metaConnect(),
 		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
+		ContactData: a.Bus,
 	}
 }
 
@@ -206,6 +207,10 @@ func (a *App) startWorkers(ctx context.Context) error {
 		MaxBytes: a.Config.MaxUploadBytes}
 	if err := a.Bus.ConsumeEventsOf(ctx, "media-fetch", []parley.EventType{parley.EventMessageCreated}, media.Handle); err != nil {
 		return fmt.Errorf("media consumer: %w", err)
+	}
+	postContext := &pipeline.ContextWorker{Store: a.Store, Adapters: a.Adapters, Events: a.Bus, Logger: a.Logger}
+	if err := a.Bus.ConsumeEventsOf(ctx, "message-context", []parley.EventType{parley.EventMessageCreated}, postContext.Handle); err != nil {
+		return fmt.Errorf("message context consumer: %w", err)
 	}
 	janitor := &pipeline.FileJanitor{Store: a.Store, Files: a.Files, Logger: a.Logger}
 	a.goWorker(func() { janitor.Run(ctx) })

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Conversations", testConversations},
 		{"Inbox", testInbox},
 		{"Messages", testMessages},
+		{"MessageContext", testMessageContext},
 		{"Search", testSearch},
 	}
 	for _, s := range suites {

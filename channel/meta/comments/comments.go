@@ -52,6 +52,7 @@ var (
 	_ parley.Adapter          = (*Adapter)(nil)
 	_ parley.Handshaker       = (*Adapter)(nil)
 	_ parley.WebhookResponder = (*Adapter)(nil)
+	_ parley.ContextFetcher   = (*Adapter)(nil)
 	_ parley.AdapterFactory   = New
 )
 

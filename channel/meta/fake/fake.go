@@ -112,6 +112,7 @@ type account struct {
 	privateReplied          map[string]bool
 	rate                    *rateLimit
 	failNext                []GraphError
+	posts                   map[string]post // Page posts or Instagram media, by id
 }
 
 type comment struct {
@@ -372,6 +373,9 @@ func (s *Server) route(rec *Request, r *http.Request) (int, any) {
 	case len(parts) == 2 && parts[1] == "message_templates" && r.Method == http.MethodGet:
 		return s.listTemplates(parts[0], token, rec.Query)
 	case len(parts) == 1 && r.Method == http.MethodGet:
+		if status, answer, ok := s.getPost(parts[0], token, rec.Query); ok {
+			return status, answer
+		}
 		return s.mediaInfo(parts[0], token)
 	}
 	return errAnswer(GraphError{HTTPStatus: 400, Code: 100, Message: fmt.Sprintf("Unsupported %s request. Object with ID '%s' does not exist, cannot be loaded due to missing permissions, or does not support this operation.", strings.ToLower(r.Method), parts[0])})

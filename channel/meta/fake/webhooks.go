@@ -97,6 +97,13 @@ func (s *Server) autoReceipts(a *account, user, id string) {
 	}
 	party := map[string]any{"id": user}
 	self := map[string]any{"id": a.id}
+	if a.kind == KindInstagram {
+		// Instagram reports "seen" per message (field messaging_seen,
+		// read.mid) and has no delivery event (PLATFORMS.md §3).
+		s.sendLater(a, delay, messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self,
+			"timestamp": now.UnixMilli(), "read": map[string]any{"mid": id}}))
+		return
+	}
 	s.sendLater(a, delay,
 		messagingBody(a.kind, a.id, now, map[string]any{"sender": party, "recipient": self,
 			"delivery": map[string]any{"mids": []string{id}, "watermark": now.UnixMilli()}}),

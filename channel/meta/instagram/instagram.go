@@ -49,6 +49,7 @@ var (
 	_ parley.Adapter          = (*Adapter)(nil)
 	_ parley.Handshaker       = (*Adapter)(nil)
 	_ parley.WebhookResponder = (*Adapter)(nil)
+	_ parley.ContextFetcher   = (*Adapter)(nil)
 	_ parley.AdapterFactory   = New
 )
 
@@ -70,6 +71,12 @@ func New(ch *parley.Channel) (parley.Adapter, error) {
 			AccountID: s.AccountID, Kind: parley.IdentityInstagram},
 		comments: &comments.InstagramParser{ChannelID: ch.ID, AccountID: s.AccountID},
 	}, nil
+}
+
+// FetchContext fetches the caption and link of the media a new comment is
+// on; direct messages have none.
+func (a *Adapter) FetchContext(ctx context.Context, m *parley.Message) (map[string]string, error) {
+	return comments.FetchInstagramContext(ctx, a.Client, m)
 }
 
 // Platform is Instagram.
