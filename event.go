@@ -62,6 +62,11 @@ type Event struct {
 	// Trace is the time the inbound webhook was received, carried so that
 	// the benchmark can measure webhook → agent screen latency.
 	Trace *time.Time `json:"trace,omitempty"`
+	// ContactID names the contact whose data the event carries when none of
+	// its fields does (a note's message): the bus files events by contact so
+	// that erasing one purges them. It is not encoded: only the publisher
+	// needs it.
+	ContactID int64 `json:"-"`
 }
 
 // EventPublisher fans events out to every node.
@@ -118,4 +123,12 @@ type EventConsumer interface {
 type PresenceBus interface {
 	PublishPresence(ctx context.Context, p *PresenceInfo) error
 	SubscribePresence(ctx context.Context, handle func(*PresenceInfo)) error
+}
+
+// ContactDataPurger removes what the event bus keeps of a contact (events
+// carrying its name, identities or message text) once the database has
+// erased it. Purging a contact with nothing left succeeds, so an erasure
+// whose purge failed can simply be retried.
+type ContactDataPurger interface {
+	PurgeContactData(ctx context.Context, contactID int64) error
 }

@@ -117,6 +117,7 @@ func (a *App) httpConfig() httpapi.Config {
 		SecureCookies: a.Config.SecureCookies, Ready: a.ready, Logger: a.Logger,
 		Meta:  a.metaConnect(),
 		Files: a.Files, FileURLs: a.FileURLs, MaxUploadBytes: a.Config.MaxUploadBytes,
+		ContactData: a.Bus,
 	}
 }
 

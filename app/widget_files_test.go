@@ -21,6 +21,7 @@ import (
 
 	"github.com/parleyhq/parley"
 	"github.com/parleyhq/parley/app"
+	"github.com/parleyhq/parley/bus/bustest"
 	"github.com/parleyhq/parley/channel/widget"
 	"github.com/parleyhq/parley/store/storetest"
 )
@@ -35,13 +36,14 @@ func TestWidgetUploadsLiveInTheFileStore(t *testing.T) {
 }
 
 func testWidgetUploads(t *testing.T, database string) {
-	a := mustNewAppWith(t, func(c *app.Config) { c.Database = database }, nil)
+	natsURL := bustest.MustRunServer(t)
+	a := mustNewAppWith(t, func(c *app.Config) { c.Database, c.NATS, c.NATSPrefix = database, natsURL, bustest.UniquePrefix(t) }, nil)
 	c := mustSignIn(t, a)
 	var ch parley.Channel
 	c.do("POST", "/api/v1/channels", map[string]any{"platform": "widget", "name": "Site",
 		"config": map[string]string{widget.ConfigUploadMax: "100000"}, "secrets": map[string]string{widget.SecretIdentity: "0123456789abcdef0123"}}, &ch)
 	base := "http://" + a.Addr()
-	res, err := http.Post(base+"/widget/v1/channels/"+itoa(ch.ID)+"/session", "application/json", strings.NewReader(`{"name":"Vi"}`))
+	res, err := http.Post(base+"/widget/v1/channels/"+itoa(ch.ID)+"/session", "application/json", strings.NewReader(`{"name":"Violetta Erasmus"}`))
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("session: %v %v", err, res.StatusCode)
 	}
@@ -69,7 +71,7 @@ func testWidgetUploads(t *testing.T, database string) {
 	}
 	defer conn.CloseNow()
 	conn.Write(ctx, websocket.MessageText, []byte(`{"type":"hello","token":"`+s.Token+`"}`))
-	conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message","client_id":"wfile-0001","text":"see","files":["`+up.ID+`"]}`))
+	conn.Write(ctx, websocket.MessageText, []byte(`{"type":"message","client_id":"wfile-0001","text":"see my passport scan","files":["`+up.ID+`"]}`))
 
 	var conv *parley.Conversation
 	eventually(t, 20*time.Second, "the visitor's ticket", func() bool {
@@ -112,6 +114,12 @@ func testWidgetUploads(t *testing.T, database string) {
 	}
 	if matches, _ := filepath.Glob(filepath.Join(a.Config.DataDir, "files", "*", up.ID)); len(matches) != 0 {
 		t.Errorf("still on disk: %v", matches)
+	}
+	onBus := bytes.Join(bustest.MustStoredMessages(t, natsURL, a.Bus.StreamNames()), []byte{0})
+	for _, pii := range []string{"Violetta Erasmus", "see my passport scan", up.ID} {
+		if bytes.Contains(onBus, []byte(pii)) {
+			t.Errorf("the event bus still holds %q after erasure", pii)
+		}
 	}
 }
 

@@ -84,6 +84,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.LeaseTTL <= 0 {
 		c.LeaseTTL = 10 * time.Second
 	}
+	if c.LeaseTTL < 2*time.Second {
+		// Renewals every TTL/4 plus a pull request must fit well inside it
+		// (the worker fence in consume_inbound.go).
+		return c, parley.Errorf(parley.EINVALID, "bus lease TTL %s: at least 2s", c.LeaseTTL)
+	}
 	if c.InboundAckWait <= 0 {
 		c.InboundAckWait = 30 * time.Second
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -88,6 +89,20 @@ type coordinator struct {
 type worker struct {
 	cancel context.CancelFunc
 	done   chan struct{}
+	// validUntil (unix nanoseconds) is when this node stops trusting its
+	// lease: the worker starts no pull request after it. See fence.
+	validUntil atomic.Int64
+}
+
+// fence is how long after the start of a successful lease write the worker
+// may still start a pull request. The lease expires on the server TTL after
+// the write landed; the last pull request must be over by then, or a node
+// that takes the partition over could be handed newer events while this one
+// still receives older ones: the reorder seen as a rare failover test
+// failure under load, when renewals ran late. So trust ends a quarter TTL
+// plus one pull request early.
+func (co *coordinator) fence(writeStart time.Time) int64 {
+	return writeStart.Add(co.b.cfg.LeaseTTL - co.b.cfg.LeaseTTL/4 - inboundFetchWait).UnixNano()
 }
 
 func (co *coordinator) run(ctx context.Context) {
@@ -105,6 +120,7 @@ func (co *coordinator) run(ctx context.Context) {
 }
 
 func (co *coordinator) rebalance(ctx context.Context) {
+	start := time.Now()
 	opCtx, cancel := context.WithTimeout(ctx, co.b.cfg.LeaseTTL/4)
 	defer cancel()
 	co.b.reportQueueDepth(opCtx)
@@ -113,11 +129,13 @@ func (co *coordinator) rebalance(ctx context.Context) {
 		co.b.log.Warn("partition lease heartbeat", "err", err)
 		return
 	}
-	for p := range co.workers {
+	for p, w := range co.workers {
 		if !co.leases.renew(opCtx, p) {
 			co.b.log.Warn("inbound partition lease lost", "partition", p)
 			co.stopWorker(p)
+			continue
 		}
+		w.validUntil.Store(co.fence(start))
 	}
 	fair := co.leases.fairShare(nodes)
 	for p := range co.workers {
@@ -135,19 +153,20 @@ func (co *coordinator) rebalance(ctx context.Context) {
 			continue
 		}
 		if acquired, clean := co.leases.tryAcquire(opCtx, p); acquired {
-			co.startWorker(ctx, p, clean)
+			co.startWorker(ctx, p, clean, co.fence(start))
 		}
 	}
 }
 
-func (co *coordinator) startWorker(ctx context.Context, p int, clean bool) {
+func (co *coordinator) startWorker(ctx context.Context, p int, clean bool, validUntil int64) {
 	ctx, cancel := context.WithCancel(ctx)
 	w := &worker{cancel: cancel, done: make(chan struct{})}
+	w.validUntil.Store(validUntil)
 	co.workers[p] = w
 	co.b.log.Debug("inbound partition acquired", "partition", p)
 	go func() {
 		defer close(w.done)
-		pw := &partitionWorker{b: co.b, partition: p, consumer: co.consumers[p], batchSize: co.batchSize, handle: co.handle}
+		pw := &partitionWorker{b: co.b, partition: p, consumer: co.consumers[p], batchSize: co.batchSize, handle: co.handle, validUntil: &w.validUntil}
 		if !clean {
 			pw.awaitOrphans(ctx)
 		}
@@ -180,26 +199,43 @@ type partitionWorker struct {
 	batchSize int
 	handle    InboundHandler
 	backoff   time.Duration
+	// validUntil is the worker's lease fence (unix nanoseconds).
+	validUntil *atomic.Int64
 }
 
 // awaitOrphans waits out the ack timeout if events are still in flight to a
 // holder that vanished (crashed, or lost its connection): fetching now would
 // hand out newer events before them. Once due they are redelivered first.
+//
+// The wait runs from the takeover plus one pull request: the previous holder
+// started its last pull request before its fence, so everything it received
+// was delivered before the lease could be taken, and the server's ack timer
+// gets some slack. When the consumer's state cannot be read the wait is
+// taken all the same: skipping it is what can reorder.
 func (w *partitionWorker) awaitOrphans(ctx context.Context) {
-	info, err := w.consumer.Info(ctx)
-	if err != nil || info.NumAckPending == 0 {
+	infoCtx, cancel := context.WithTimeout(ctx, w.b.cfg.InboundAckWait)
+	info, err := w.consumer.Info(infoCtx)
+	cancel()
+	if err == nil && info.NumAckPending == 0 {
 		return
 	}
-	w.b.log.Info("inbound partition taken over with events in flight; waiting for their redelivery",
-		"partition", w.partition, "in_flight", info.NumAckPending, "wait", w.b.cfg.InboundAckWait)
+	wait := w.b.cfg.InboundAckWait + inboundFetchWait
+	w.b.log.Info("inbound partition taken over with events possibly in flight; waiting for their redelivery",
+		"partition", w.partition, "wait", wait, "info_err", err)
 	select {
 	case <-ctx.Done():
-	case <-time.After(w.b.cfg.InboundAckWait):
+	case <-time.After(wait):
 	}
 }
 
 func (w *partitionWorker) run(ctx context.Context) {
 	for ctx.Err() == nil {
+		if time.Now().UnixNano() >= w.validUntil.Load() {
+			// The lease may have expired: fetch nothing until the
+			// coordinator renews it (or stops this worker).
+			w.pause(ctx)
+			continue
+		}
 		fetch, err := w.consumer.Fetch(w.batchSize, jetstream.FetchMaxWait(inboundFetchWait))
 		if err != nil {
 			w.b.log.Warn("inbound fetch", "partition", w.partition, "err", err)
@@ -326,6 +362,13 @@ func streamSeq(m jetstream.Msg) uint64 {
 		return 0
 	}
 	return md.Sequence.Stream
+}
+
+func (w *partitionWorker) pause(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(inboundFetchWait / 10):
+	}
 }
 
 func (w *partitionWorker) sleep(ctx context.Context) {

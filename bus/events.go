@@ -11,7 +11,7 @@ import (
 )
 
 // PublishEvent implements parley.EventPublisher: the event is stored on the
-// EVENTS stream under "<prefix>.events.<type>".
+// EVENTS stream under "<prefix>.events.<contact key>.<type>" (eventSubject).
 func (b *Bus) PublishEvent(ctx context.Context, e *parley.Event) error {
 	return b.PublishEvents(ctx, []*parley.Event{e})
 }
@@ -27,7 +27,7 @@ func (b *Bus) PublishEvents(ctx context.Context, events []*parley.Event) error {
 		if err != nil {
 			return parley.WrapError(parley.EINTERNAL, err, "encode event %s", e.Type)
 		}
-		f, err := b.js.PublishAsync(b.eventSubject(string(e.Type)), data)
+		f, err := b.js.PublishAsync(b.eventSubject(e), data)
 		if err != nil {
 			return unavailable(err, "publish event %s", e.Type)
 		}
@@ -81,10 +81,10 @@ func (b *Bus) ConsumeEventsOf(ctx context.Context, durable string, types []parle
 	switch len(types) {
 	case 0:
 	case 1: // one subject works on servers before 2.10 too
-		cfg.FilterSubject = b.eventSubject(string(types[0]))
+		cfg.FilterSubject = b.eventTypeSubject("*", string(types[0]))
 	default:
 		for _, t := range types {
-			cfg.FilterSubjects = append(cfg.FilterSubjects, b.eventSubject(string(t)))
+			cfg.FilterSubjects = append(cfg.FilterSubjects, b.eventTypeSubject("*", string(t)))
 		}
 	}
 	c, err := b.js.CreateOrUpdateConsumer(ctx, b.streamName(streamEvents), cfg)

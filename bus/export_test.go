@@ -57,3 +57,6 @@ func PendingInbound(ctx context.Context, b *Bus) (uint64, error) {
 // Crash drops the bus's connection without releasing anything, as a killed
 // process would.
 func Crash(b *Bus) { b.nc.Close() }
+
+// JetStream is the bus's JetStream handle, for tests that read streams raw.
+func JetStream(b *Bus) jetstream.JetStream { return b.js }

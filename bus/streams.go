@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/parleyhq/parley"
 )
 
 // Stream base names; see streamName for the prefix rule.
@@ -49,7 +51,37 @@ func (b *Bus) inboundSubject(partition int) string {
 
 func (b *Bus) outboundSubject() string { return b.cfg.Prefix + ".outbound" }
 
-func (b *Bus) eventSubject(t string) string { return b.cfg.Prefix + ".events." + t }
+// eventSubject is "<prefix>.events.<subject key>.<type>": the key names the
+// contact whose data the event carries ("c42", or "none"), so that erasing
+// a contact can purge its events by subject.
+func (b *Bus) eventSubject(e *parley.Event) string {
+	return b.eventTypeSubject(eventContactKey(e), string(e.Type))
+}
+
+func (b *Bus) eventTypeSubject(contactKey, eventType string) string {
+	return b.cfg.Prefix + ".events." + contactKey + "." + eventType
+}
+
+// contactKey is the subject token of a contact's events.
+func contactKey(contactID int64) string { return "c" + strconv.FormatInt(contactID, 10) }
+
+// eventContactKey finds the contact an event carries data of; a widget
+// visitor shown as an agent has a negative agent id (-contact id).
+func eventContactKey(e *parley.Event) string {
+	switch {
+	case e.ContactID != 0:
+		return contactKey(e.ContactID)
+	case e.Contact != nil:
+		return contactKey(e.Contact.ID)
+	case e.Conversation != nil && e.Conversation.ContactID != 0:
+		return contactKey(e.Conversation.ContactID)
+	case e.Message != nil && e.Message.ContactID != nil:
+		return contactKey(*e.Message.ContactID)
+	case e.Presence != nil && e.Presence.AgentID < 0:
+		return contactKey(-e.Presence.AgentID)
+	}
+	return "none"
+}
 
 func (b *Bus) presenceSubject() string { return b.cfg.Prefix + ".presence" }
 

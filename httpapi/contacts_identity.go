@@ -374,6 +374,7 @@ func (s *Server) handleEraseContact(w http.ResponseWriter, r *http.Request) {
 		if err == nil {
 			s.log.InfoContext(r.Context(), "contact erased", "contact_id", id, "agent_id", agentFrom(r.Context()).ID)
 			s.deleteErasedFiles(r, rep.AttachmentKeys)
+			err = s.purgeContactData(r.Context(), id)
 		}
 		return rep, err
 	})

@@ -62,7 +62,7 @@ func (s *Server) handleStartConversation(w http.ResponseWriter, r *http.Request)
 	}
 	s.queueOutbound(r, first.ID, 0)
 	s.publish(r, &parley.Event{Type: parley.EventConversationCreated, Conversation: conv, At: s.clock.Now()})
-	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: first, At: s.clock.Now()})
+	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: first, ContactID: conv.ContactID, At: s.clock.Now()})
 	writeJSON(w, http.StatusCreated, conv)
 }
 

@@ -278,3 +278,18 @@ func (s *Server) deleteErasedFiles(r *http.Request, keys []string) {
 		}
 	}
 }
+
+// purgeContactData removes an erased contact's events from the bus. The
+// database erasure has committed by then; erasing again is harmless, so a
+// failure asks the caller to retry rather than claiming success.
+func (s *Server) purgeContactData(ctx context.Context, contactID int64) error {
+	if s.cfg.ContactData == nil {
+		return nil
+	}
+	if err := s.cfg.ContactData.PurgeContactData(ctx, contactID); err != nil {
+		s.log.ErrorContext(ctx, "erased contact's events not purged from the bus", "contact_id", contactID, "err", err)
+		return parley.WrapError(parley.EUNAVAILABLE, err,
+			"contact %d is erased from the database but its events are still on the event bus: send the erasure again", contactID)
+	}
+	return nil
+}

@@ -81,7 +81,7 @@ func (s *Server) handleCreateMessage(w http.ResponseWriter, r *http.Request) {
 	if m.Kind != parley.KindNote {
 		s.queueOutbound(r, m.ID, 0)
 	}
-	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: m, At: s.clock.Now()})
+	s.publish(r, &parley.Event{Type: parley.EventMessageCreated, Message: m, ContactID: c.ContactID, At: s.clock.Now()})
 	writeJSON(w, http.StatusCreated, s.visibleMessage(r.Context(), m))
 }
 
@@ -185,6 +185,6 @@ func (s *Server) handleRetryMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.queueOutbound(r, id, m.Attempts)
-	s.publish(r, &parley.Event{Type: parley.EventMessageUpdated, Message: m, At: s.clock.Now()})
+	s.publish(r, &parley.Event{Type: parley.EventMessageUpdated, Message: m, ContactID: conv.ContactID, At: s.clock.Now()})
 	writeJSON(w, http.StatusOK, s.visibleMessage(r.Context(), m))
 }

@@ -98,6 +98,9 @@ func (s *Server) eraseMetaUser(r *http.Request, st deletionStore, userID string)
 			return nil, err
 		}
 		s.deleteErasedFiles(r, rep.AttachmentKeys)
+		if err := s.purgeContactData(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	sum := sha256.Sum256([]byte("meta-user\x00" + userID))
 	req := &identity.DeletionRequest{Code: randomHex(12), UserHash: hex.EncodeToString(sum[:12]), Status: identity.DeletionCompleted,

@@ -55,6 +55,9 @@ type Config struct {
 	FileURLs *filestore.Signer
 	// MaxUploadBytes caps one upload; default 25 MiB.
 	MaxUploadBytes int64
+	// ContactData is the event bus's copy of contacts' data, purged when a
+	// contact is erased; nil leaves the bus alone (nothing else keeps events).
+	ContactData parley.ContactDataPurger
 	// Ready reports whether the node can serve (database, bus); nil = always.
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger

@@ -108,7 +108,7 @@ func (s *Server) routeTable() []route {
 			doc: doc{tag: "contacts", summary: "Data-subject export: everything stored about the contact (admin); format=zip streams a ZIP bundle", resp: identity.Export{},
 				query: []param{{name: "format", typ: "string", enum: []string{"json", "zip"}, desc: "json (default) or zip: contact.json, identities.json, consents.json, merges.json, links.json, conversations/<number>/{conversation.json,messages.json,transcript.txt}, files/, manifest.json"}}}},
 		{method: "POST", path: "/api/v1/contacts/{id}/erase", access: accessAdmin, handler: s.handleEraseContact,
-			doc: doc{tag: "contacts", summary: "Erase a contact's personal data, keeping anonymous counts (admin); needs {\"confirm\":true}", body: eraseRequest{}, resp: identity.ErasureReport{}}},
+			doc: doc{tag: "contacts", summary: "Erase a contact's personal data, keeping anonymous counts (admin); needs {\"confirm\":true}; also purges its events from the event bus (503 if that failed: send again)", body: eraseRequest{}, resp: identity.ErasureReport{}}},
 		{method: "GET", path: "/api/v1/conversations/{id}/links", access: accessAgent, handler: s.handleConversationLinks,
 			doc: doc{tag: "conversations", summary: "Tickets linked to this one (continuity across channels, repeat contacts)", resp: identity.Link{}, list: true}},
 		{method: "GET", path: "/api/v1/settings/contact-lookup", access: accessAdmin, handler: s.handleGetLookupSettings,

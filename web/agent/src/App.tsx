@@ -17,6 +17,7 @@ import { agentsStore, channelsStore, connectedStore, countsStore, loadDirectory,
 import type { ServerEvent, View } from "./types";
 import { Shortcuts } from "./ui/Shortcuts";
 import { Sidebar } from "./ui/Sidebar";
+import { ChannelDownBanner } from "./ui/ChannelDownBanner";
 import { Spinner } from "./ui/common";
 import { connect, disconnect, onEvent } from "./ws";
 
@@ -71,6 +72,7 @@ export function App() {
       <Sidebar section={section} view={(loc.parts[1] ?? "mine") as View} />
       <main id="main" class="main" tabIndex={-1}>
         <OfflineBanner />
+        <ChannelDownBanner />
         {section === "inbox" && <InboxPage view={(loc.parts[1] ?? "mine") as View} openId={Number(loc.parts[2]) || 0} />}
         {section === "contacts" && <ContactsPage contactId={Number(loc.parts[1]) || 0} />}
         {section === "search" && <SearchPage initial={loc.query.get("q") ?? ""} />}

@@ -15,15 +15,17 @@ import { rulesText, uploadsAvailable } from "../uploads";
 import { channelTemplates } from "../templates";
 import { TemplatePicker } from "./TemplatePicker";
 import { AttachButton, FileChips, useDropTarget, useFiles, type PendingFile } from "./ComposerFiles";
+import { isCommentThread, privateBlocked, ReplyModeToggle, type ReplyMode } from "./ReplyMode";
 
 const drafts = new Map<number, { text: string; mode: "text" | "note"; files: PendingFile[] }>();
 
-export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Message) => void }) {
+export function Composer({ conv, onSent, messages }: { conv: Conversation; onSent: (m: Message) => void; messages?: Message[] | null }) {
   const me = useStore(meStore)!;
   const saved = drafts.get(conv.id);
   const [text, setText] = useState(saved?.text ?? "");
   const [mode, setMode] = useState<"text" | "note">(saved?.mode ?? "text");
   const [busy, setBusy] = useState(false);
+  const [replyMode, setReplyMode] = useState<ReplyMode>("public");
   const [pick, setPick] = useState(0);
   const area = useRef<HTMLTextAreaElement>(null);
   const [now, setNow] = useState(Date.now());
@@ -64,6 +66,9 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
   const over = mode === "text" && info.textLimit > 0 && length > info.textLimit;
   const parts = over && info.split ? Math.ceil(length / info.textLimit) : 1;
   const win = mode === "text" ? replyWindow(info, conv.last_inbound_at, now) : null;
+  const comments = mode === "text" && isCommentThread(conv, messages);
+  const blocked = comments ? privateBlocked(conv, messages, now) : null;
+  const sendMode: ReplyMode = comments && replyMode === "private" && !blocked ? "private" : "public";
 
   // "/word" at the start of the box or after a space opens the canned replies.
   const slash = /(?:^|\s)\/(\S*)$/.exec(text);
@@ -86,7 +91,8 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
     if ((!body && !files.ready.length) || busy || files.uploading) return;
     setBusy(true);
     try {
-      const m = await api.send(conv.id, { body, kind: mode, attachments: files.ready.length ? files.ready : undefined });
+      const metadata = comments ? { reply_mode: sendMode } : undefined;
+      const m = await api.send(conv.id, { body, kind: mode, attachments: files.ready.length ? files.ready : undefined, metadata });
       onSent(m);
       setText("");
       files.clear();
@@ -142,6 +148,7 @@ export function Composer({ conv, onSent }: { conv: Conversation; onSent: (m: Mes
               : t("window.closedHumanAgent", { channel: info.name })}
         </p>
       )}
+      {comments && <ReplyModeToggle mode={sendMode} setMode={setReplyMode} blocked={blocked} />}
       {canned.length > 0 && (
         <ul class="canned" role="listbox" aria-label={t("canned.label")}>
           {canned.map((c, i) => (

@@ -3,6 +3,7 @@
 // of all their tickets, consent per channel, satisfaction ratings, the
 // company's own data, and contacts that may be the same person.
 import { useEffect, useState } from "preact/hooks";
+import { NewEmailButton } from "./NewEmail";
 import { api, isMissingEndpoint } from "../api";
 import { ago, dateTime, t, type MessageKey } from "../i18n";
 import { platformInfo } from "../platforms";
@@ -33,6 +34,7 @@ export function Contact360Page({ contactId }: { contactId: number }) {
     <div class="contact-360">
       <ContactPanel key={contactId + ":" + version} contactId={contactId} wide />
       <div class="c360-main">
+        <div class="c360-actions"><NewEmailButton contactId={contactId} small /></div>
         {error ? <p class="pane-error" role="alert">{error}</p> : !view ? <Spinner /> : (
           <>
             <Suggestions contactId={contactId} onMerged={reload} />

@@ -106,7 +106,7 @@ export function ConversationPane({ id, view }: { id: number; view: View }) {
           onMerged={() => loadAllMessages(id, setMessages).catch((e) => toast(errorText(e), "error"))} />
         {stale && <StaleBanner stale={stale} onRetry={() => update(stale.change, stale.current)} onDismiss={() => setStale(null)} />}
         {messages === null ? <div class="pane-loading"><Spinner /></div> : <Thread messages={messages} contact={cached.contact} focusId={focusId} onRetried={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />}
-        <Composer key={id} conv={cached} onSent={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />
+        <Composer key={id} conv={cached} messages={messages} onSent={(m) => setMessages((ms) => upsertMessage(ms ?? [], m))} />
       </div>
       {panel && <ContactPanel contactId={cached.contact_id} currentId={cached.id} onClose={togglePanel} />}
     </div>

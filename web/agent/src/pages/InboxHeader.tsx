@@ -7,6 +7,7 @@ import { agentName, agentsStore, channelsStore, countsStore, tagsStore, teamsSto
 import type { Sort, Status, View } from "../types";
 import { Popover } from "../ui/common";
 import { Icon } from "../ui/icons";
+import { NewEmailButton } from "./NewEmail";
 
 const statusChoices: { key: MessageKey; statuses: Status[] }[] = [
   { key: "filter.active", statuses: ["open", "pending"] },
@@ -39,6 +40,7 @@ export function ListHeader({ view, filters }: { view: View; filters: Filters }) 
         <h1>{t(("view." + view) as MessageKey)}</h1>
         {counts && <span class="count-badge">{counts[view]}</span>}
         <div class="spacer" />
+        <NewEmailButton small />
         <label class="sr-only" for="sort">{t("sort.label")}</label>
         <select id="sort" class="select compact" value={filters.sort} onChange={(e) => set({ sort: e.currentTarget.value as Sort })}>
           <option value="newest">{t("sort.newest")}</option>

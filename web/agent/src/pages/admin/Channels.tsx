@@ -9,6 +9,7 @@ import { Empty, Field, Modal, attempt, errorText } from "../../ui/common";
 import { Icon, PlatformIcon } from "../../ui/icons";
 import { isMissingEndpoint } from "../../api";
 import { MetaConnect } from "./MetaConnect";
+import { WidgetSettingsButton } from "./WidgetSettings";
 
 export function Channels() {
   const channels = useStore(channelsStore);
@@ -55,6 +56,7 @@ export function Channels() {
                 <span class="muted">{t("channels.updated", { time: ago(c.updated_at) })}</span>
                 <span class="spacer" />
                 {c.platform === "whatsapp" && <SyncTemplates channel={c} />}
+                {c.platform === "widget" && <WidgetSettingsButton channel={c} />}
                 {c.status === "disconnected" && <button type="button" class="btn small primary" onClick={() => setReconnecting(c)}>{t("channels.reconnect")}</button>}
                 {c.status === "active"
                   ? <button type="button" class="btn small" onClick={() => setStatus(c, "disabled")}>{t("channels.disable")}</button>
