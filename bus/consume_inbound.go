@@ -168,7 +168,7 @@ func (co *coordinator) startWorker(ctx context.Context, p int, clean bool, valid
 		defer close(w.done)
 		pw := &partitionWorker{b: co.b, partition: p, consumer: co.consumers[p], batchSize: co.batchSize, handle: co.handle, validUntil: &w.validUntil}
 		if !clean {
-			pw.awaitOrphans(ctx)
+			pw.sortNextFetch = pw.awaitOrphans(ctx)
 		}
 		pw.run(ctx)
 	}()
@@ -201,6 +201,14 @@ type partitionWorker struct {
 	backoff   time.Duration
 	// validUntil is the worker's lease fence (unix nanoseconds).
 	validUntil *atomic.Int64
+	// sortNextFetch makes the next pull request be handled whole, in
+	// stream order: it brings the orphans of a crashed holder, and the
+	// server redelivers those in the order they became due, not in stream
+	// order. A message it sent to the crashed holder's pull request after
+	// the connection dropped is queued for redelivery at once, ahead of
+	// that holder's older in-flight batch, queued only when its ack wait
+	// ends.
+	sortNextFetch bool
 }
 
 // awaitOrphans waits out the ack timeout if events are still in flight to a
@@ -211,13 +219,14 @@ type partitionWorker struct {
 // started its last pull request before its fence, so everything it received
 // was delivered before the lease could be taken, and the server's ack timer
 // gets some slack. When the consumer's state cannot be read the wait is
-// taken all the same: skipping it is what can reorder.
-func (w *partitionWorker) awaitOrphans(ctx context.Context) {
+// taken all the same: skipping it is what can reorder. It reports whether
+// it waited.
+func (w *partitionWorker) awaitOrphans(ctx context.Context) bool {
 	infoCtx, cancel := context.WithTimeout(ctx, w.b.cfg.InboundAckWait)
 	info, err := w.consumer.Info(infoCtx)
 	cancel()
 	if err == nil && info.NumAckPending == 0 {
-		return
+		return false
 	}
 	wait := w.b.cfg.InboundAckWait + inboundFetchWait
 	w.b.log.Info("inbound partition taken over with events possibly in flight; waiting for their redelivery",
@@ -226,6 +235,7 @@ func (w *partitionWorker) awaitOrphans(ctx context.Context) {
 	case <-ctx.Done():
 	case <-time.After(wait):
 	}
+	return true
 }
 
 func (w *partitionWorker) run(ctx context.Context) {
@@ -242,7 +252,11 @@ func (w *partitionWorker) run(ctx context.Context) {
 			w.sleep(ctx)
 			continue
 		}
-		if w.drain(ctx, fetch) {
+		drain := w.drain
+		if w.sortNextFetch {
+			drain = w.drainSorted
+		}
+		if drain(ctx, fetch) {
 			w.sleep(ctx)
 		} else {
 			w.backoff = 0
@@ -275,6 +289,32 @@ func (w *partitionWorker) drain(ctx context.Context, fetch jetstream.MessageBatc
 	}
 	nakInOrder(held)
 	return failed
+}
+
+// drainSorted waits for the whole pull request and handles it as one batch
+// in stream order. MaxAckPending is the batch size, so every orphan fits in
+// one pull request, and the server serves redeliveries first. An empty pull
+// request leaves the next one sorted too. It reports a failure.
+func (w *partitionWorker) drainSorted(ctx context.Context, fetch jetstream.MessageBatch) (failed bool) {
+	var msgs []jetstream.Msg
+	for m := range fetch.Messages() {
+		msgs = append(msgs, m)
+	}
+	if len(msgs) == 0 {
+		return false
+	}
+	w.sortNextFetch = false
+	slices.SortStableFunc(msgs, func(a, b jetstream.Msg) int { return cmp.Compare(streamSeq(a), streamSeq(b)) })
+	if ctx.Err() != nil {
+		nakInOrder(msgs)
+		return false
+	}
+	if err := w.process(msgs); err != nil {
+		w.b.log.Warn("inbound batch failed; redelivering", "partition", w.partition, "size", len(msgs), "err", err)
+		nakInOrder(msgs)
+		return true
+	}
+	return false
 }
 
 // collect takes first plus whatever else is already waiting, up to n.
