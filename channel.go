@@ -70,6 +70,42 @@ type ChannelUpdate struct {
 	Secrets      map[string]*string `json:"secrets,omitempty"`
 }
 
+// Apply makes the update's changes to ch (the store's and a preview's
+// rule alike).
+func (u ChannelUpdate) Apply(ch *Channel) {
+	if u.Name != nil {
+		ch.Name = *u.Name
+	}
+	if u.Status != nil {
+		ch.Status = *u.Status
+	}
+	if u.StatusReason != nil {
+		ch.StatusReason = *u.StatusReason
+	}
+	ch.StatusCode = ChannelStatusCode(ch.Status, ch.StatusReason)
+	ch.Config = MergeStrings(ch.Config, u.Config)
+	ch.Secrets = MergeStrings(ch.Secrets, u.Secrets)
+}
+
+// MergeStrings applies a patch to m, in place, where a nil value deletes
+// the key; it returns m (a new map if m was nil and the patch sets keys).
+func MergeStrings(m map[string]string, patch map[string]*string) map[string]string {
+	if len(patch) == 0 {
+		return m
+	}
+	if m == nil {
+		m = map[string]string{}
+	}
+	for k, v := range patch {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = *v
+		}
+	}
+	return m
+}
+
 // ChannelService stores channels.
 type ChannelService interface {
 	FindChannelByID(ctx context.Context, id int64) (*Channel, error)

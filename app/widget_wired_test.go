@@ -79,9 +79,9 @@ func decode(t testing.TB, res *http.Response, v any) {
 }
 
 // TestChannelsAreCheckedWhenCreated: a widget channel created without an
-// identity secret (as the admin UI does) gets one and works; a channel its
-// adapter cannot run is refused with the adapter's reason, not stored as
-// active and silently broken.
+// identity secret (as the admin UI does) gets one and works; settings its
+// adapter cannot run with are refused, on creation and on change, instead
+// of being stored and leaving the channel silently broken.
 func TestChannelsAreCheckedWhenCreated(t *testing.T) {
 	a := mustNewApp(t, nil)
 	c := mustSignIn(t, a)
@@ -96,6 +96,15 @@ func TestChannelsAreCheckedWhenCreated(t *testing.T) {
 	if err != nil || len(stored.Secrets[widget.SecretIdentity]) < widget.MinSecretLength {
 		t.Fatalf("stored identity secret %q, %v", stored.Secrets[widget.SecretIdentity], err)
 	}
+
+	patch := map[string]any{"config": map[string]string{widget.ConfigColor: "not-a-colour"}}
+	if code := c.status("PATCH", "/api/v1/channels/"+itoa(ch.ID), patch); code != http.StatusBadRequest {
+		t.Fatalf("setting an invalid colour on a working widget: %d, want 400", code)
+	}
+	if stored, _ := a.Store.FindChannelByID(context.Background(), ch.ID); stored.Config[widget.ConfigColor] != "" {
+		t.Fatalf("the refused colour was stored: %q", stored.Config[widget.ConfigColor])
+	}
+	c.do("PATCH", "/api/v1/channels/"+itoa(ch.ID), map[string]any{"config": map[string]string{widget.ConfigColor: "#0f766e"}}, nil)
 
 	bad := map[string]any{"platform": "widget", "name": "Bad colour", "config": map[string]string{widget.ConfigColor: "not-a-colour"}}
 	if code := c.status("POST", "/api/v1/channels", bad); code != http.StatusBadRequest {

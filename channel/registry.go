@@ -52,15 +52,24 @@ func (r *Registry) RegisterPreparer(p parley.Platform, prepare func(*parley.Chan
 // that never works.
 func (r *Registry) PrepareChannel(ch *parley.Channel) error {
 	r.mu.Lock()
-	prepare, f := r.preparers[ch.Platform], r.factories[ch.Platform]
+	prepare := r.preparers[ch.Platform]
 	r.mu.Unlock()
-	if f == nil {
-		return parley.Errorf(parley.EUNSUPPORTED, "no adapter for platform %q", ch.Platform)
-	}
 	if prepare != nil {
 		if err := prepare(ch); err != nil {
 			return err
 		}
+	}
+	return r.CheckChannel(ch)
+}
+
+// CheckChannel reports why ch's adapter cannot be built, if it cannot; the
+// adapter is not cached (ch may be a preview of an update).
+func (r *Registry) CheckChannel(ch *parley.Channel) error {
+	r.mu.Lock()
+	f := r.factories[ch.Platform]
+	r.mu.Unlock()
+	if f == nil {
+		return parley.Errorf(parley.EUNSUPPORTED, "no adapter for platform %q", ch.Platform)
 	}
 	_, err := f(ch)
 	return err

@@ -164,6 +164,14 @@ func (s *Server) handleContactSuggestions(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleDismissSuggestion(w http.ResponseWriter, r *http.Request) {
+	s.onContactPair(w, r, func(st identityStore, id, other int64) error {
+		return st.DismissSuggestion(r.Context(), id, other, agentFrom(r.Context()).ID)
+	})
+}
+
+// onContactPair runs fn on the contacts {id} and {otherID} of the path and
+// answers 204.
+func (s *Server) onContactPair(w http.ResponseWriter, r *http.Request, fn func(st identityStore, id, other int64) error) {
 	st, err := s.identityStore()
 	var id, other int64
 	if err == nil {
@@ -173,7 +181,7 @@ func (s *Server) handleDismissSuggestion(w http.ResponseWriter, r *http.Request)
 		other, err = pathID(r, "otherID")
 	}
 	if err == nil {
-		err = st.DismissSuggestion(r.Context(), id, other, agentFrom(r.Context()).ID)
+		err = fn(st, id, other)
 	}
 	if err != nil {
 		s.writeError(w, r, err)

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"context"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -73,6 +75,32 @@ func (s *Server) prepareChannel(ch *parley.Channel) error {
 	return nil
 }
 
+// channelChecker is implemented by the adapter registry (channel.Registry).
+type channelChecker interface {
+	CheckChannel(ch *parley.Channel) error
+}
+
+// checkChannelUpdate refuses new settings or credentials the channel's
+// adapter cannot run with, before they are stored: a widget given a bad
+// business-hours line would otherwise go dark for every visitor.
+func (s *Server) checkChannelUpdate(ctx context.Context, id int64, upd parley.ChannelUpdate) error {
+	c, ok := s.cfg.Adapters.(channelChecker)
+	if !ok {
+		return nil
+	}
+	cur, err := s.store.FindChannelByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	preview := *cur
+	preview.Config, preview.Secrets = maps.Clone(cur.Config), maps.Clone(cur.Secrets)
+	upd.Apply(&preview)
+	if err := c.CheckChannel(&preview); err != nil {
+		return parley.WrapError(parley.EINVALID, err, "channel %q cannot work with these settings: %s", preview.Name, parley.ErrorMessage(err))
+	}
+	return nil
+}
+
 // checkPlatform refuses platforms this build has no adapter for.
 func (s *Server) checkPlatform(p parley.Platform) error {
 	if !p.Valid() {
@@ -118,6 +146,9 @@ func (s *Server) handlePatchChannel(w http.ResponseWriter, r *http.Request) {
 		default:
 			err = parley.Errorf(parley.EINVALID, "status %q is not one of active, disconnected, disabled", *upd.Status)
 		}
+	}
+	if err == nil && (len(upd.Config) > 0 || len(upd.Secrets) > 0) {
+		err = s.checkChannelUpdate(r.Context(), id, upd)
 	}
 	var ch *parley.Channel
 	if err == nil {

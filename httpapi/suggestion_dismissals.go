@@ -20,20 +20,7 @@ func (s *Server) handleListDismissals(w http.ResponseWriter, r *http.Request) {
 // handleUndoDismissal takes a dismissal back, for an agent who judged two
 // contacts different by mistake: they are suggested for each other again.
 func (s *Server) handleUndoDismissal(w http.ResponseWriter, r *http.Request) {
-	st, err := s.identityStore()
-	var id, other int64
-	if err == nil {
-		id, err = pathID(r, "id")
-	}
-	if err == nil {
-		other, err = pathID(r, "otherID")
-	}
-	if err == nil {
-		err = st.UndoDismissal(r.Context(), id, other)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.onContactPair(w, r, func(st identityStore, id, other int64) error {
+		return st.UndoDismissal(r.Context(), id, other)
+	})
 }

@@ -120,7 +120,7 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, upd parley.ChannelU
 		if ch, err = t.findChannel(ctx, id); err != nil {
 			return err
 		}
-		applyChannelUpdate(ch, upd)
+		upd.Apply(ch)
 		sealed, err := s.sealSecrets(ch.Secrets)
 		if err != nil {
 			return err
@@ -131,39 +131,6 @@ func (s *Store) UpdateChannel(ctx context.Context, id int64, upd parley.ChannelU
 		return s.wrap(err, "updating channel %d", id)
 	})
 	return ch, err
-}
-
-func applyChannelUpdate(ch *parley.Channel, upd parley.ChannelUpdate) {
-	if upd.Name != nil {
-		ch.Name = *upd.Name
-	}
-	if upd.Status != nil {
-		ch.Status = *upd.Status
-	}
-	if upd.StatusReason != nil {
-		ch.StatusReason = *upd.StatusReason
-	}
-	ch.StatusCode = parley.ChannelStatusCode(ch.Status, ch.StatusReason)
-	ch.Config = mergeStrings(ch.Config, upd.Config)
-	ch.Secrets = mergeStrings(ch.Secrets, upd.Secrets)
-}
-
-// mergeStrings applies a patch where a nil value deletes the key.
-func mergeStrings(m map[string]string, patch map[string]*string) map[string]string {
-	if len(patch) == 0 {
-		return m
-	}
-	if m == nil {
-		m = map[string]string{}
-	}
-	for k, v := range patch {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = *v
-		}
-	}
-	return m
 }
 
 // DeleteChannel removes a channel that has no tickets; a channel with

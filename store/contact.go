@@ -245,7 +245,7 @@ func applyContactUpdate(c *parley.Contact, upd parley.ContactUpdate) {
 	set(&c.Company, upd.Company)
 	set(&c.Tier, upd.Tier)
 	set(&c.Language, upd.Language)
-	c.Attributes = mergeStrings(c.Attributes, upd.Attributes)
+	c.Attributes = parley.MergeStrings(c.Attributes, upd.Attributes)
 }
 
 // AddIdentity links an identity to a contact. An identity that already
