@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/parleyhq/parley"
@@ -31,6 +32,24 @@ type ContextWorker struct {
 	Events   parley.EventPublisher
 	Logger   *slog.Logger
 	Clock    parley.Clock
+
+	fetchers fetcherCache
+}
+
+// fetcherCacheTTL bounds how long a channel's answer to "can it fetch
+// context?" is reused. Every inbound message passes here, and reading the
+// channel for each one cost WhatsApp ingest on SQLite about a fifth of its
+// CPU; a channel's new credentials reach this worker within the TTL.
+const fetcherCacheTTL = 30 * time.Second
+
+type fetcherCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedFetcher
+}
+
+type cachedFetcher struct {
+	f     parley.ContextFetcher // nil: the channel's adapter fetches no context
+	until time.Time
 }
 
 // Handle is a parley.EventConsumer handler for message.created events.
@@ -74,15 +93,27 @@ func (w *ContextWorker) Process(ctx context.Context, m *parley.Message) {
 }
 
 func (w *ContextWorker) fetcher(ctx context.Context, m *parley.Message) parley.ContextFetcher {
+	now := time.Now()
+	w.fetchers.mu.Lock()
+	c, ok := w.fetchers.m[m.ChannelID]
+	w.fetchers.mu.Unlock()
+	if ok && now.Before(c.until) {
+		return c.f
+	}
 	ch, err := w.Store.FindChannelByID(ctx, m.ChannelID)
 	if err != nil {
-		return nil
+		return nil // not cached: a passing database error must not hide the channel
 	}
-	adapter, err := w.Adapters.Adapter(ch)
-	if err != nil {
-		return nil
+	var f parley.ContextFetcher
+	if adapter, err := w.Adapters.Adapter(ch); err == nil {
+		f, _ = adapter.(parley.ContextFetcher)
 	}
-	f, _ := adapter.(parley.ContextFetcher)
+	w.fetchers.mu.Lock()
+	if w.fetchers.m == nil {
+		w.fetchers.m = map[int64]cachedFetcher{}
+	}
+	w.fetchers.m[m.ChannelID] = cachedFetcher{f: f, until: now.Add(fetcherCacheTTL)}
+	w.fetchers.mu.Unlock()
 	return f
 }
 

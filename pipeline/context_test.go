@@ -75,3 +75,38 @@ func TestContextWorkerStoresFetchedContextBestEffort(t *testing.T) {
 		t.Error("fetched context for an outbound message or an update")
 	}
 }
+
+// countingContextStore counts channel reads.
+type countingContextStore struct {
+	pipeline.ContextStore
+	mu    sync.Mutex
+	reads int
+}
+
+func (s *countingContextStore) FindChannelByID(ctx context.Context, id int64) (*parley.Channel, error) {
+	s.mu.Lock()
+	s.reads++
+	s.mu.Unlock()
+	return s.ContextStore.FindChannelByID(ctx, id)
+}
+
+// Every inbound message passes the context worker; on a channel whose
+// adapter fetches no context (WhatsApp, the widget…) it must not read the
+// channel each time.
+func TestContextWorkerReadsAChannelOncePerMessageBurst(t *testing.T) {
+	st := MustOpenStore(t)
+	ch := MustCreateChannel(t, st)
+	reg := channel.NewRegistry()
+	reg.Register(parley.PlatformAPI, func(*parley.Channel) (parley.Adapter, error) { return &scriptedAdapter{}, nil })
+	counted := &countingContextStore{ContextStore: st}
+	w := &pipeline.ContextWorker{Store: counted, Adapters: reg, Events: &recordedEvents{}}
+	for i := range 50 {
+		m := &parley.Message{ID: int64(i + 1), ChannelID: ch.ID, Direction: parley.DirectionIn, Body: "hi"}
+		if err := w.Handle(context.Background(), &parley.Event{Type: parley.EventMessageCreated, Message: m}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counted.reads != 1 {
+		t.Errorf("read the channel %d times for 50 messages, want once", counted.reads)
+	}
+}
