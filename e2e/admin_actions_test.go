@@ -1,14 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"testing"
 	"time"
 
@@ -54,7 +48,7 @@ func TestAdminActions(t *testing.T) {
 		kept := n.Channel
 		n.Channel = &old
 		defer func() { n.Channel = kept }()
-		if code := postInboundStatus(t, n, []InboundMessage{{ID: "gone-1", Contact: contact("g", "Gina", "gina@example.com"), Text: "hello?", Timestamp: ago(0)}}); code == http.StatusOK {
+		if code, _ := n.postInbound(t, map[string]any{"messages": []InboundMessage{{ID: "gone-1", Contact: contact("g", "Gina", "gina@example.com"), Text: "hello?", Timestamp: ago(0)}}}); code == http.StatusOK {
 			t.Fatal("the disconnected channel's webhook still accepts messages")
 		}
 	})
@@ -120,22 +114,3 @@ func waitAgent(t *testing.T, n *Node, id int64, ok func(*parley.Agent) bool) {
 }
 
 func sleepPoll() { time.Sleep(100 * time.Millisecond) }
-
-// postInboundStatus posts a signed webhook to n.Channel and returns the status, whatever it is.
-func postInboundStatus(t *testing.T, n *Node, messages []InboundMessage) int {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"messages": messages})
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(channelSecret))
-	mac.Write([]byte(ts + "." + string(body)))
-	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/hooks/api/%d", n.Base, n.Channel.ID), bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Parley-Timestamp", ts)
-	req.Header.Set("X-Parley-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
-}

@@ -200,6 +200,15 @@ func (n *Node) MustPostInbound(tb testing.TB, messages []InboundMessage, receipt
 	if receipts != nil {
 		payload["receipts"] = receipts
 	}
+	if code, raw := n.postInbound(tb, payload); code != http.StatusOK {
+		tb.Fatalf("webhook = %d: %s", code, raw)
+	}
+}
+
+// postInbound posts a signed webhook to n.Channel and returns its status
+// and body, whatever they are.
+func (n *Node) postInbound(tb testing.TB, payload any) (int, []byte) {
+	tb.Helper()
 	body, _ := json.Marshal(payload)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	mac := hmac.New(sha256.New, []byte(channelSecret))
@@ -213,10 +222,8 @@ func (n *Node) MustPostInbound(tb testing.TB, messages []InboundMessage, receipt
 		tb.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		raw, _ := io.ReadAll(resp.Body)
-		tb.Fatalf("webhook = %d: %s", resp.StatusCode, raw)
-	}
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, raw
 }
 
 // MustWaitConversations polls the API until at least want tickets exist.
